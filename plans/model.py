@@ -1,0 +1,133 @@
+"""Domain objects of a work plan (工作要点): plans, items, units, targets and milestones.
+
+Frozen dataclasses, no I/O. The JSON shape of `duban parse --json` (DESIGN.md) is produced by
+`Plan.to_json()`; nothing else defines it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+Role = Literal["lead", "support"]
+ItemKind = Literal["task", "indicator"]
+# ">=" at least (以上/超/不少于), ">" strictly more (超过), "<=" at most (以内/不超过),
+# "~" about (左右/约), "range" low..upper (1-2家), "=" as written (达/实现).
+TargetOp = Literal[">=", ">", "<=", "~", "range", "="]
+
+LEAD: Role = "lead"
+SUPPORT: Role = "support"
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A responsible unit as named on one item, with its role there."""
+
+    name: str
+    role: Role = LEAD
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantitative target: the value and measure word exactly as the plan writes them."""
+
+    text: str
+    value: float
+    measure: str
+    op: TargetOp = "="
+    upper: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "value": _num(self.value),
+            "upper": None if self.upper is None else _num(self.upper),
+            "measure": self.measure,
+            "op": self.op,
+        }
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated step inside an item ("10月竣工投用"), with the phrase it came from."""
+
+    date: date
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading that groups items ("二、实施创新主体“智能”计划", "(一)实施科技体制改革攻坚行动")."""
+
+    number: str
+    title: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One task or indicator of the plan, the unit of follow-up."""
+
+    seq: int
+    number: str
+    path: tuple[str, ...]
+    kind: ItemKind
+    title: str
+    text: str
+    units: tuple[UnitRef, ...] = ()
+    deadline: date | None = None
+    deadline_text: str = ""
+    milestones: tuple[Milestone, ...] = ()
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def lead_units(self) -> tuple[str, ...]:
+        return tuple(u.name for u in self.units if u.role == LEAD)
+
+    @property
+    def support_units(self) -> tuple[str, ...]:
+        return tuple(u.name for u in self.units if u.role == SUPPORT)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "number": self.number,
+            "path": list(self.path),
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "units": [{"name": u.name, "role": u.role} for u in self.units],
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_text": self.deadline_text,
+            "milestones": [m.to_json() for m in self.milestones],
+            "targets": [t.to_json() for t in self.targets],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A parsed plan document: title, plan year, sections and items in document order."""
+
+    title: str
+    year: int
+    items: tuple[Item, ...]
+    sections: tuple[Section, ...] = ()
+    default_units: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "default_units": list(self.default_units),
+            "items": [i.to_json() for i in self.items],
+        }
+
+
+def _num(v: float) -> int | float:
+    """Print 600.0 as 600 but keep 8.3 as 8.3."""
+    return int(v) if float(v).is_integer() else v
