@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 Role = Literal["lead", "support"]
 ItemKind = Literal["task", "indicator"]
-# ">=" at least (以上/超/不少于), ">" strictly more (超过), "<=" at most (以内/不超过),
-# "~" about (左右/约), "range" low..upper (1-2家), "=" as written (达/实现).
-TargetOp = Literal[">=", ">", "<=", "~", "range", "="]
+# "≥" at least (以上/超/突破/不少于/达 — a plan's target is a floor), ">" strictly more (高于/多于),
+# "≤" at most (以内/不超过), "≈" about (左右/约), "range" low..upper (1-2家).
+TargetOp = Literal["≥", ">", "≤", "≈", "range"]
 
 LEAD: Role = "lead"
 SUPPORT: Role = "support"
@@ -35,7 +35,7 @@ class Target:
     text: str
     value: float
     measure: str
-    op: TargetOp = "="
+    op: TargetOp = "≥"
     upper: float | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -1,0 +1,276 @@
+"""The `duban` command: parse and import plans, list what is stored.
+
+Exit status: 0 done, 2 the user's input was wrong (bad file, unknown unit, bad setting) with
+one line on stderr saying why, 1 for a fault of duban itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from config import Settings, SettingsError, load_settings
+from plans.model import Item, Plan
+from plans.parser import PlanFormatError
+from plans.sources import parse_file
+from storage import (
+    Database,
+    ImportResult,
+    StorageError,
+    UnknownUnit,
+    import_plan,
+    list_items,
+    list_plans,
+    list_units,
+)
+
+EXIT_OK = 0
+EXIT_FAULT = 1
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, every subcommand in one place."""
+    p = argparse.ArgumentParser(
+        prog="duban", description="督办 — follow up a work plan (工作要点) in chat."
+    )
+    p.add_argument("--database", metavar="FILE", help="SQLite file (default: DUBAN_DATABASE)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    c = sub.add_parser("parse", help="parse a plan document and print it; touches no database")
+    c.add_argument("file", help=".txt (UTF-8/GB18030), .docx or .xlsx plan document")
+    c.add_argument("--json", action="store_true", help="print the parsed plan as JSON")
+    c.add_argument("--year", type=int, help="plan year, when the document does not say it")
+
+    c = sub.add_parser("import", help="parse a plan document and store it (re-import updates it)")
+    c.add_argument("file")
+    c.add_argument("--year", type=int, help="plan year, when the document does not say it")
+
+    c = sub.add_parser("items", help="list stored items")
+    c.add_argument("--unit", metavar="NAME", help="only this unit's items (any alias works)")
+    c.add_argument("--plan", metavar="ID", type=int, help="only this plan's items")
+
+    sub.add_parser("units", help="list the unit directory with aliases and item counts")
+    sub.add_parser("plans", help="list stored plans")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `duban` console script."""
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "parse":
+            return cmd_parse(args.file, as_json=args.json, year=args.year, out=out)
+        settings = _settings(args)
+        return asyncio.run(_run_db_command(args, settings, out))
+    except (UserError, PlanFormatError, SettingsError, UnknownUnit) as e:
+        print(f"duban: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except StorageError as e:
+        print(f"duban: database error: {e}", file=sys.stderr)
+        return EXIT_FAULT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `duban items | head`: the reader left; say nothing more, like other Unix tools.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"database": Path(args.database)} if args.database else {}
+    return load_settings(**overrides)
+
+
+async def _run_db_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.command == "import":
+        # Parse before opening the database: a bad file must leave no trace, not even a new DB.
+        parsed = parse_file(args.file, year=args.year)
+        async with await _open(settings) as db:
+            result = await import_plan(
+                db,
+                parsed.plan,
+                source_name=parsed.source_name,
+                content_hash=parsed.content_hash,
+            )
+        print_import_summary(parsed.plan, result, out)
+        return EXIT_OK
+    async with await _open(settings) as db:
+        if args.command == "items":
+            stored = await list_items(db, plan_id=args.plan, unit=args.unit)
+            if not stored:
+                print(
+                    "No items."
+                    + (
+                        " Import a plan first: duban import FILE"
+                        if not (args.plan or args.unit)
+                        else ""
+                    ),
+                    file=out,
+                )
+                return EXIT_OK
+            print_items([s.item for s in stored], out, plan_ids=[s.plan_id for s in stored])
+        elif args.command == "units":
+            units = await list_units(db)
+            if not units:
+                print("No units yet. Import a plan first: duban import FILE", file=out)
+                return EXIT_OK
+            rows = [
+                [str(u.id), u.name, str(u.item_count), str(u.lead_count), "、".join(u.aliases)]
+                for u in units
+            ]
+            print_table(["id", "unit", "items", "lead", "aliases"], rows, out)
+        elif args.command == "plans":
+            plans = await list_plans(db)
+            if not plans:
+                print("No plans yet. Import one: duban import FILE", file=out)
+                return EXIT_OK
+            rows = [
+                [
+                    str(p.id),
+                    str(p.year),
+                    p.title,
+                    str(p.item_count),
+                    p.source_name,
+                    p.updated_at.strftime("%Y-%m-%d %H:%M"),
+                ]
+                for p in plans
+            ]
+            print_table(["id", "year", "title", "items", "source", "updated (UTC)"], rows, out)
+    return EXIT_OK
+
+
+async def _open(settings: Settings) -> Database:
+    try:
+        return await Database.open(settings.database)
+    except OSError as e:
+        raise UserError(f"cannot open database {settings.database}: {e.strerror or e}") from None
+
+
+# ---------------------------------------------------------------------------- parse
+
+
+def cmd_parse(file: str, *, as_json: bool, year: int | None, out: TextIO) -> int:
+    """Parse a plan document and print it, as JSON or as a readable table."""
+    parsed = parse_file(file, year=year)
+    plan = parsed.plan
+    if as_json:
+        json.dump(plan.to_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    print(f"{plan.title} — plan year {plan.year}, {len(plan.items)} items", file=out)
+    if plan.default_units:
+        print(f"units on every item after the note: {'、'.join(plan.default_units)}", file=out)
+    print_items(list(plan.items), out)
+    for w in plan.warnings:
+        print(f"note: {w}", file=out)
+    return EXIT_OK
+
+
+def print_import_summary(plan: Plan, result: ImportResult, out: TextIO) -> None:
+    """Say what an import did in a few lines a coordinator can check at a glance."""
+    if result.unchanged:
+        print(
+            f"Nothing changed: plan {result.plan_id} ({plan.title}, {plan.year}) already holds "
+            f"this document ({len(plan.items)} items).",
+            file=out,
+        )
+        return
+    verb = "Imported" if result.created else "Updated"
+    print(f"{verb} plan {result.plan_id}: {plan.title} ({plan.year})", file=out)
+    parts = [f"{len(plan.items)} items"]
+    if not result.created:
+        parts.append(
+            f"{result.items_added} added, {result.items_updated} updated, "
+            f"{result.items_unchanged} unchanged, {result.items_removed} removed "
+            "(removed items keep their reports)"
+        )
+    print("  items: " + "; ".join(parts), file=out)
+    unit_names = {u.name for i in plan.items for u in i.units}
+    line = f"  units: {len(unit_names)} named"
+    if result.units_created:
+        line += f", {len(result.units_created)} new: {'、'.join(result.units_created)}"
+    print(line, file=out)
+    without = [str(i.seq) for i in plan.items if not i.units]
+    if not without:
+        print("  items without any unit: none", file=out)
+    else:
+        shown = ", ".join(without[:30]) + (" …" if len(without) > 30 else "")
+        print(f"  items without any unit: {len(without)} ({shown}) — assign them in chat", file=out)
+    deadlines = Counter(i.deadline.isoformat() for i in plan.items if i.deadline)
+    common = ", ".join(f"{n} on {d}" for d, n in sorted(deadlines.items()))
+    milestones = sum(1 for i in plan.items if i.milestones)
+    print(f"  deadlines: {common}; {milestones} items with dated milestones", file=out)
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def print_items(items: list[Item], out: TextIO, plan_ids: list[int] | None = None) -> None:
+    """The readable table of items: seq, number, title, units, deadline, targets."""
+    multi_plan = plan_ids is not None and len(set(plan_ids)) > 1
+    rows = []
+    for k, item in enumerate(items):
+        seq = f"{plan_ids[k]}-{item.seq}" if multi_plan and plan_ids else str(item.seq)
+        units = (
+            "、".join(u.name + ("(配合)" if u.role == "support" else "") for u in item.units) or "—"
+        )
+        targets = "; ".join(t.text for t in item.targets)
+        deadline = item.deadline.isoformat() if item.deadline else ""
+        if item.deadline_text:
+            deadline += f" ({item.deadline_text})"
+        rows.append(
+            [
+                seq,
+                item.number,
+                _clip(item.title, 30),
+                _clip(units, 36),
+                deadline,
+                _clip(targets, 40),
+            ]
+        )
+    print_table(["seq", "no.", "title", "units", "deadline", "targets"], rows, out)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    out = ""
+    for c in text:
+        if _width(out + c) > width - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def print_table(headers: list[str], rows: list[list[str]], out: TextIO) -> None:
+    """A plain-text table that lines up with Chinese (double-width) characters."""
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True))
+
+    print(line(headers).rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for r in rows:
+        print(line(r).rstrip(), file=out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""The database: one writer connection, one reader connection, migrations on open.
+
+Following datasette, every write goes through a single writer connection, serialised by a lock
+and wrapped in `BEGIN IMMEDIATE … COMMIT`; reads use their own connection, which WAL lets run
+while a write is in progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import StorageError
+from storage.migrations import MIGRATIONS, Migration, migrate
+
+# How long a connection waits for another process's lock before failing, in milliseconds.
+BUSY_TIMEOUT_MS = 5000
+
+_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """`moment` (default: now) as the UTC text the schema stores, `2025-03-01T02:30:00Z`."""
+    if moment is None:
+        moment = datetime.now(UTC)
+    elif moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: give it a time zone")
+    return moment.astimezone(UTC).strftime(_TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """The aware UTC datetime of a stored timestamp."""
+    return datetime.strptime(text, _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+
+class Database:
+    """An open duban database. Create with `await Database.open(path)`."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._write_owner: asyncio.Task[Any] | None = None
+        # A multi-statement read (snapshot) holds the reader in a transaction; others wait.
+        self._read_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, *, migrations: Sequence[Migration] = MIGRATIONS
+    ) -> Database:
+        """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+        Raises StorageError if the file's schema is newer than `migrations` knows.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        reader: aiosqlite.Connection | None = None
+        try:
+            mode = await _scalar(writer, "PRAGMA journal_mode = WAL")
+            if str(mode).lower() != "wal":
+                raise StorageError(f"{path}: cannot switch to WAL journal mode (got {mode!r})")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await migrate(writer, migrations)
+            reader = await _connect(path)
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await writer.close()
+            if reader is not None:
+                await reader.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections. Waits for a write in progress to finish."""
+        async with self._write_lock, self._read_lock:
+            await self._reader.close()
+            await self._writer.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block as one write transaction on the writer connection.
+
+        Transactions are serialised; the block commits when it ends and rolls back (re-raising)
+        on any exception, cancellation included. Transactions do not nest.
+        """
+        task = asyncio.current_task()
+        if task is not None and self._write_owner is task:
+            # Waiting on our own lock would hang forever; fail loudly instead.
+            raise StorageError("transaction() does not nest: this task already holds one")
+        async with self._write_lock:
+            self._write_owner = task
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    if self._writer.in_transaction:
+                        await self._writer.execute("ROLLBACK")
+                    raise
+            finally:
+                self._write_owner = None
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run several reads on the reader connection against one consistent state."""
+        async with self._read_lock:
+            await self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                await self._reader.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """All rows of one query, read on the reader connection."""
+        async with self._read_lock:
+            return list(await self._reader.execute_fetchall(sql, tuple(params)))
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row of one query (or None), read on the reader connection."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+    # transaction() and snapshot() say BEGIN themselves.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:
+    rows = list(await conn.execute_fetchall(sql))
+    return rows[0][0] if rows else None

@@ -1,0 +1,460 @@
+"""Plans and their items: importing a parsed plan, re-importing an edited one, reading items.
+
+An item keeps its id across re-imports of its plan, even when renumbered or re-titled, because
+reports point at it. Items that disappear from the plan are marked removed, never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from plans.model import Item, Milestone, Plan, Section, Target, UnitRef
+from storage.db import Database, parse_timestamp, utc_timestamp
+from storage.errors import UnknownUnit
+from storage.units_repo import ensure_unit, resolve_unit
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A plan as stored, with the number of its live (not removed) items."""
+
+    id: int
+    title: str
+    year: int
+    source_name: str
+    content_hash: str
+    default_units: tuple[str, ...]
+    item_count: int
+    imported_at: datetime
+    updated_at: datetime
+    active: bool
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item with its database id and the id of its plan.
+
+    `item.units` carry the units' directory names, which may be a fuller spelling than the
+    plan used (the plan's "高新处" comes back as the stored "局高新处").
+    """
+
+    id: int
+    plan_id: int
+    item: Item
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did. `unchanged` means the stored plan already said the same thing."""
+
+    plan_id: int
+    created: bool
+    unchanged: bool
+    items_added: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    items_removed: int = 0
+    units_created: tuple[str, ...] = ()
+
+
+async def import_plan(
+    db: Database,
+    plan: Plan,
+    *,
+    source_name: str,
+    content_hash: str,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Store `plan`, or bring the stored plan of the same title and year up to date with it.
+
+    All in one transaction. The same content_hash as stored writes nothing. Otherwise incoming
+    items are matched to live stored items by (number, title), then title, then (path, number);
+    matched items are updated in place and keep their ids, the rest are added, and stored items
+    left unmatched are marked removed. Unknown units are created with their aliases.
+    """
+    stamp = utc_timestamp(now)
+    async with db.transaction() as conn:
+        plan_row = await _one(
+            conn,
+            "SELECT id, content_hash, default_units FROM plans WHERE title = ? AND year = ?",
+            (plan.title, plan.year),
+        )
+        if plan_row is not None and plan_row["content_hash"] == content_hash:
+            count = await _one(
+                conn,
+                "SELECT COUNT(*) AS n FROM items WHERE plan_id = ? AND removed_at IS NULL",
+                (plan_row["id"],),
+            )
+            assert count is not None
+            return ImportResult(
+                plan_id=int(plan_row["id"]),
+                created=False,
+                unchanged=True,
+                items_unchanged=int(count["n"]),
+            )
+
+        default_units = _json(plan.default_units)
+        if plan_row is None:
+            async with conn.execute(
+                "INSERT INTO plans (title, year, source_name, content_hash, default_units,"
+                " imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (plan.title, plan.year, source_name, content_hash, default_units, stamp, stamp),
+            ) as cursor:
+                assert cursor.lastrowid is not None
+                plan_id = cursor.lastrowid
+            stored: list[StoredItem] = []
+        else:
+            plan_id = int(plan_row["id"])
+            await conn.execute(
+                "UPDATE plans SET source_name = ?, content_hash = ?, default_units = ?,"
+                " updated_at = ? WHERE id = ?",
+                (source_name, content_hash, default_units, stamp, plan_id),
+            )
+            stored = await load_items(conn, "i.plan_id = ? AND i.removed_at IS NULL", (plan_id,))
+
+        sections_changed, section_ids = await _store_sections(conn, plan_id, plan.sections)
+
+        units_created: list[str] = []
+        incoming: list[tuple[Item, list[int]]] = []
+        for item in plan.items:
+            refs: list[UnitRef] = []
+            unit_ids: list[int] = []
+            for ref in item.units:
+                unit_id, name, created = await ensure_unit(conn, ref.name, stamp)
+                if created:
+                    units_created.append(name)
+                # Two spellings of one unit on one item ("高新处", "局高新处"): keep the first.
+                if unit_id not in unit_ids:
+                    unit_ids.append(unit_id)
+                    refs.append(UnitRef(name, ref.role))
+            incoming.append((replace(item, units=tuple(refs)), unit_ids))
+
+        matches = match_items(stored, [item for item, _ in incoming])
+        added = updated = unchanged = 0
+        for (item, unit_ids), match in zip(incoming, matches, strict=True):
+            section_id = _section_for(item.path, section_ids)
+            if match is None:
+                item_id = await _insert_item(conn, plan_id, section_id, item, stamp)
+                added += 1
+            elif match.item != item:
+                item_id = match.id
+                await _update_item(conn, item_id, section_id, item, stamp)
+                updated += 1
+            else:
+                if sections_changed:
+                    await conn.execute(
+                        "UPDATE items SET section_id = ? WHERE id = ?", (section_id, match.id)
+                    )
+                unchanged += 1
+                continue
+            await _store_children(conn, item_id, item, unit_ids)
+
+        matched_ids = {m.id for m in matches if m is not None}
+        removed = [(stamp, stamp, s.id) for s in stored if s.id not in matched_ids]
+        await conn.executemany(
+            "UPDATE items SET removed_at = ?, updated_at = ? WHERE id = ?", removed
+        )
+
+        return ImportResult(
+            plan_id=plan_id,
+            created=plan_row is None,
+            unchanged=(
+                plan_row is not None
+                and not (added or updated or removed or sections_changed)
+                and plan_row["default_units"] == default_units
+            ),
+            items_added=added,
+            items_updated=updated,
+            items_unchanged=unchanged,
+            items_removed=len(removed),
+            units_created=tuple(units_created),
+        )
+
+
+def match_items(stored: Sequence[StoredItem], incoming: Sequence[Item]) -> list[StoredItem | None]:
+    """For each incoming item, the stored item it continues, or None if it is new.
+
+    Passes run strictest first over all incoming items, so a loose match never takes a stored
+    item that a later incoming item matches exactly. Among equal keys, document order pairs up.
+    """
+    result: list[StoredItem | None] = [None] * len(incoming)
+    taken: set[int] = set()
+    for key in _MATCH_KEYS:
+        pool: dict[Hashable, deque[StoredItem]] = {}
+        for candidate in stored:
+            k = key(candidate.item)
+            if candidate.id not in taken and k is not None:
+                pool.setdefault(k, deque()).append(candidate)
+        for index, item in enumerate(incoming):
+            k = key(item)
+            if result[index] is not None or k is None or not pool.get(k):
+                continue
+            found = pool[k].popleft()
+            result[index] = found
+            taken.add(found.id)
+    return result
+
+
+_MATCH_KEYS: tuple[Callable[[Item], Hashable | None], ...] = (
+    lambda item: (item.number, item.title),
+    lambda item: item.title or None,
+    lambda item: (item.path, item.number) if item.number else None,
+)
+
+
+async def list_plans(db: Database) -> list[StoredPlan]:
+    """Every stored plan, in import order."""
+    rows = await db.fetchall(
+        """
+        SELECT p.*,
+               (SELECT COUNT(*) FROM items i
+                WHERE i.plan_id = p.id AND i.removed_at IS NULL) AS item_count
+        FROM plans p ORDER BY p.id
+        """
+    )
+    return [
+        StoredPlan(
+            id=int(row["id"]),
+            title=str(row["title"]),
+            year=int(row["year"]),
+            source_name=str(row["source_name"]),
+            content_hash=str(row["content_hash"]),
+            default_units=tuple(json.loads(row["default_units"])),
+            item_count=int(row["item_count"]),
+            imported_at=parse_timestamp(row["imported_at"]),
+            updated_at=parse_timestamp(row["updated_at"]),
+            active=bool(row["active"]),
+        )
+        for row in rows
+    ]
+
+
+async def list_items(
+    db: Database, *, plan_id: int | None = None, unit: str | None = None
+) -> list[StoredItem]:
+    """Live items, ordered by plan and seq; only `plan_id`'s, only those naming `unit`.
+
+    `unit` may be any alias of the unit. Raises UnknownUnit if no unit goes by that name.
+    """
+    where = ["i.removed_at IS NULL"]
+    params: list[object] = []
+    async with db.snapshot() as conn:
+        if plan_id is not None:
+            where.append("i.plan_id = ?")
+            params.append(plan_id)
+        if unit is not None:
+            found = await resolve_unit(conn, unit)
+            if found is None:
+                raise UnknownUnit(unit)
+            where.append("i.id IN (SELECT item_id FROM item_units WHERE unit_id = ?)")
+            params.append(found[0])
+        return await load_items(conn, " AND ".join(where), tuple(params))
+
+
+async def get_item(db: Database, plan_id: int, seq: int) -> StoredItem | None:
+    """The live item numbered `seq` in plan `plan_id`, or None."""
+    async with db.snapshot() as conn:
+        items = await load_items(
+            conn, "i.plan_id = ? AND i.seq = ? AND i.removed_at IS NULL", (plan_id, seq)
+        )
+    return items[0] if items else None
+
+
+async def load_items(
+    conn: aiosqlite.Connection, where: str, params: tuple[object, ...]
+) -> list[StoredItem]:
+    """Items matching `where` (over `items i`) with their units, targets and milestones.
+
+    Four queries whatever the number of items. `where` must be a constant SQL fragment;
+    values go in `params`.
+    """
+    selected = f"SELECT i.id FROM items i WHERE {where}"
+    rows = await conn.execute_fetchall(
+        f"SELECT i.* FROM items i WHERE {where} ORDER BY i.plan_id, i.seq, i.id", params
+    )
+    units: dict[int, list[UnitRef]] = {}
+    for row in await conn.execute_fetchall(
+        f"""
+        SELECT iu.item_id, u.name, iu.role FROM item_units iu JOIN units u ON u.id = iu.unit_id
+        WHERE iu.item_id IN ({selected}) ORDER BY iu.item_id, iu.position
+        """,
+        params,
+    ):
+        units.setdefault(row["item_id"], []).append(UnitRef(row["name"], row["role"]))
+    targets: dict[int, list[Target]] = {}
+    for row in await conn.execute_fetchall(
+        f"""
+        SELECT item_id, text, value, upper, measure, op FROM targets
+        WHERE item_id IN ({selected}) ORDER BY item_id, position
+        """,
+        params,
+    ):
+        targets.setdefault(row["item_id"], []).append(
+            Target(
+                text=row["text"],
+                value=row["value"],
+                measure=row["measure"],
+                op=row["op"],
+                upper=row["upper"],
+            )
+        )
+    milestones: dict[int, list[Milestone]] = {}
+    for row in await conn.execute_fetchall(
+        f"""
+        SELECT item_id, date, text FROM milestones
+        WHERE item_id IN ({selected}) ORDER BY item_id, position
+        """,
+        params,
+    ):
+        milestones.setdefault(row["item_id"], []).append(
+            Milestone(date=date.fromisoformat(row["date"]), text=row["text"])
+        )
+    return [
+        StoredItem(
+            id=row["id"],
+            plan_id=row["plan_id"],
+            item=Item(
+                seq=row["seq"],
+                number=row["number"],
+                path=tuple(json.loads(row["path"])),
+                kind=row["kind"],
+                title=row["title"],
+                text=row["text"],
+                units=tuple(units.get(row["id"], ())),
+                deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
+                deadline_text=row["deadline_text"],
+                milestones=tuple(milestones.get(row["id"], ())),
+                targets=tuple(targets.get(row["id"], ())),
+            ),
+        )
+        for row in rows
+    ]
+
+
+async def _one(
+    conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]
+) -> sqlite3.Row | None:
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
+async def _store_sections(
+    conn: aiosqlite.Connection, plan_id: int, sections: Sequence[Section]
+) -> tuple[bool, dict[tuple[str, ...], int]]:
+    """Make the plan's stored sections equal `sections`; return (changed, id by path).
+
+    Nothing outside the plan refers to a section, so a changed outline is simply rewritten.
+    """
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT id, number, title, path FROM sections WHERE plan_id = ? ORDER BY position",
+            (plan_id,),
+        )
+    )
+    current = [
+        Section(number=row["number"], title=row["title"], path=tuple(json.loads(row["path"])))
+        for row in rows
+    ]
+    changed = current != list(sections)
+    ids: list[int] = [int(row["id"]) for row in rows]
+    if changed:
+        await conn.execute("DELETE FROM sections WHERE plan_id = ?", (plan_id,))
+        ids = []
+        for position, section in enumerate(sections):
+            async with conn.execute(
+                "INSERT INTO sections (plan_id, number, title, path, position)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (plan_id, section.number, section.title, _json(section.path), position),
+            ) as cursor:
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+    by_path: dict[tuple[str, ...], int] = {}
+    for section, section_id in zip(sections, ids, strict=True):
+        by_path.setdefault(section.path, section_id)
+    return changed, by_path
+
+
+def _section_for(path: tuple[str, ...], section_ids: dict[tuple[str, ...], int]) -> int | None:
+    """The section whose path is the longest prefix of an item's path."""
+    for length in range(len(path), 0, -1):
+        if path[:length] in section_ids:
+            return section_ids[path[:length]]
+    return None
+
+
+def _item_columns(item: Item) -> tuple[Any, ...]:
+    return (
+        item.seq,
+        item.number,
+        _json(item.path),
+        item.kind,
+        item.title,
+        item.text,
+        item.deadline.isoformat() if item.deadline else None,
+        item.deadline_text,
+    )
+
+
+async def _insert_item(
+    conn: aiosqlite.Connection, plan_id: int, section_id: int | None, item: Item, stamp: str
+) -> int:
+    async with conn.execute(
+        "INSERT INTO items (plan_id, section_id, seq, number, path, kind, title, text,"
+        " deadline, deadline_text, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (plan_id, section_id, *_item_columns(item), stamp, stamp),
+    ) as cursor:
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+
+async def _update_item(
+    conn: aiosqlite.Connection, item_id: int, section_id: int | None, item: Item, stamp: str
+) -> None:
+    await conn.execute(
+        "UPDATE items SET section_id = ?, seq = ?, number = ?, path = ?, kind = ?, title = ?,"
+        " text = ?, deadline = ?, deadline_text = ?, updated_at = ? WHERE id = ?",
+        (section_id, *_item_columns(item), stamp, item_id),
+    )
+    for table in ("item_units", "targets", "milestones"):
+        await conn.execute(f"DELETE FROM {table} WHERE item_id = ?", (item_id,))
+
+
+async def _store_children(
+    conn: aiosqlite.Connection, item_id: int, item: Item, unit_ids: Sequence[int]
+) -> None:
+    """Insert an item's units, targets and milestones (the item has none stored)."""
+    await conn.executemany(
+        "INSERT INTO item_units (item_id, unit_id, role, position) VALUES (?, ?, ?, ?)",
+        [
+            (item_id, unit_id, ref.role, position)
+            for position, (unit_id, ref) in enumerate(zip(unit_ids, item.units, strict=True))
+        ],
+    )
+    await conn.executemany(
+        "INSERT INTO targets (item_id, position, text, value, upper, measure, op)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (item_id, position, t.text, t.value, t.upper, t.measure, t.op)
+            for position, t in enumerate(item.targets)
+        ],
+    )
+    await conn.executemany(
+        "INSERT INTO milestones (item_id, position, date, text) VALUES (?, ?, ?, ?)",
+        [
+            (item_id, position, m.date.isoformat(), m.text)
+            for position, m in enumerate(item.milestones)
+        ],
+    )
+
+
+def _json(value: Sequence[str]) -> str:
+    return json.dumps(list(value), ensure_ascii=False)
