@@ -19,7 +19,7 @@ from plans.deadlines import find_time_phrases, year_end
 from plans.model import LEAD, SUPPORT, Item, ItemKind, Milestone, Plan, Role, Section, UnitRef
 from plans.targets import find_targets
 from plans.text import extract_body, normalize, plan_year
-from plans.units import split_units
+from plans.units import expand_siblings, split_units
 
 
 class PlanFormatError(ValueError):
@@ -249,11 +249,16 @@ def _extract_units(text: str, first_is_lead: bool) -> _Units:
                 defaults.extend(split_units(nm.group(1)))
         parts = _LABEL.split(head)
         # parts: ["", label, names, label, names, ...]
+        groups: list[tuple[list[str], Role]] = []
         for i in range(1, len(parts) - 1, 2):
             role: Role = SUPPORT if _SUPPORT_LABEL.fullmatch(parts[i]) else LEAD
             names = re.sub(r"[,,]$", "", parts[i + 1].strip())
             if not _DEFAULT_NOTE.search(names):
-                add(split_units(names), role)
+                groups.append((split_units(names), role))
+        # "牵头单位:局规划处,配合单位:农社处": the support list abbreviates like the lead list.
+        expanded = iter(expand_siblings([n for names, _ in groups for n in names]))
+        for names, role in groups:
+            add([next(expanded) for _ in names], role)
 
     def paren(m: re.Match[str]) -> str:
         labelled(m.group(1))

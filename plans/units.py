@@ -52,13 +52,15 @@ def split_units(text: str) -> list[str]:
     for raw in _SEPARATORS.split(text):
         raw = re.sub(r"\u0000(\d+)\u0000", lambda m: protected[int(m.group(1))], raw)
         name = clean_unit_name(raw)
-        if name and name not in names:
+        if name:
             names.append(name)
-    return expand_siblings(names)
+    # keep order, drop duplicates (also those the expansion creates: "局高新处、高新处")
+    return list(dict.fromkeys(expand_siblings(names)))
 
 
 def expand_siblings(names: list[str]) -> list[str]:
-    """Give abbreviated offices the bureau prefix of the list's first office.
+    """Give abbreviated offices the bureau prefix of the list's first office; one name out per
+    name in.
 
     "局创新处, 高新处" → "局创新处, 局高新处"; "市科技局高新处, 农社处" → "市科技局高新处, 市科技局农社处".
     A name that already carries a prefix, or a list whose first name has none, is left alone.
@@ -81,9 +83,7 @@ def expand_siblings(names: list[str]) -> list[str]:
             out.append(prefix + name)
         else:
             out.append(name)
-    # keep order, drop duplicates created by expansion
-    seen: set[str] = set()
-    return [n for n in out if not (n in seen or seen.add(n))]  # type: ignore[func-returns-value]
+    return out
 
 
 def unit_key(name: str) -> str:

@@ -1,0 +1,270 @@
+"""The importer against the five real seeds (shared/fixtures/seeds-gold.json) and its rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plans.model import Plan
+from plans.parser import PlanFormatError, make_title, parse_text
+from plans.sources import parse_file
+from plans.text import extract_body, plan_year
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GOLD = json.loads((SHARED / "fixtures" / "seeds-gold.json").read_text(encoding="utf-8"))["plans"]
+
+
+@pytest.fixture(scope="module", params=sorted(GOLD))
+def seed(request: pytest.FixtureRequest) -> tuple[str, Plan, dict]:
+    name = request.param
+    return name, parse_file(SHARED / "seeds" / name).plan, GOLD[name]
+
+
+def test_seed_year_count_and_default_units(seed: tuple[str, Plan, dict]) -> None:
+    _, plan, gold = seed
+    assert plan.year == gold["year"]
+    assert len(plan.items) == gold["item_count"]
+    assert list(plan.default_units) == gold.get("default_units", [])
+
+
+def test_seed_items_meet_gold(seed: tuple[str, Plan, dict]) -> None:
+    _, plan, gold = seed
+    for want, item in zip(gold["items"], plan.items, strict=True):
+        where = f"item {want['seq']}"
+        assert item.seq == want["seq"], where
+        assert item.number == want["number"], where
+        assert item.kind == want["kind"], where
+        assert item.title.startswith(want["title_prefix"]), (where, item.title)
+        assert len(item.title) <= 60, (where, item.title)
+        assert item.deadline is not None
+        assert item.deadline.isoformat() == want["deadline"], where
+        found = [(t.value, t.measure) for t in item.targets]
+        for value, measure in want.get("targets", []):
+            assert (float(value), measure) in found, (where, value, measure, found)
+            found.remove((float(value), measure))  # repeated targets must each be found
+        for low, high, measure in want.get("ranges", []):
+            assert any(
+                t.op == "range" and (t.value, t.upper, t.measure) == (low, high, measure)
+                for t in item.targets
+            ), (where, low, high, measure)
+        dates = {m.date.isoformat() for m in item.milestones} | {item.deadline.isoformat()}
+        for milestone in want.get("milestones", []):
+            assert milestone in dates, (where, milestone)
+
+
+def test_seed_units_meet_gold(seed: tuple[str, Plan, dict]) -> None:
+    _, plan, gold = seed
+    defaults = gold.get("default_units", [])
+    for want, item in zip(gold["items"], plan.items, strict=True):
+        names = [u.name for u in item.units]
+        if "units" not in want:
+            assert names == [], (want["seq"], names)  # no false units in plans that name none
+            continue
+        own = [u.name for u in item.units if not (u.role == "support" and u.name in defaults)]
+        if want["seq"] == 1:
+            own = names
+        assert own == want["units"], want["seq"]
+        if want["seq"] > 1:
+            for name in defaults:
+                assert any(u.name == name and u.role == "support" for u in item.units)
+
+
+def test_seed_000_keeps_unit_annotations_out_of_text() -> None:
+    plan = parse_file(SHARED / "seeds" / "000_0585e7f56649ebe7.txt").plan
+    assert all("责任单位" not in i.text for i in plan.items)
+    assert all("扫一扫" not in i.text for i in plan.items)  # footer furniture stripped
+    assert plan.items[0].path == ("一、", "(一)")
+    assert plan.items[2].path == ("二、", "(一)")  # numbering restarts in section 二
+
+
+def test_seed_002_milestones_keep_their_phrases() -> None:
+    plan = parse_file(SHARED / "seeds" / "002_c19ef93a40d4afc0.txt").plan
+    item = plan.items[17]
+    by_date = {m.date: m.text for m in item.milestones}
+    assert by_date[date(2020, 10, 31)] == "青峰创元大厦10月竣工投用"
+    assert item.deadline == date(2020, 12, 31)
+    assert item.deadline_text == "下半年"
+
+
+def test_seed_003_indicators_then_tasks() -> None:
+    plan = parse_file(SHARED / "seeds" / "003_a1b9d9430421bfe0.txt").plan
+    kinds = [i.kind for i in plan.items]
+    assert kinds == ["indicator"] * 8 + ["task"] * 12
+    assert [i.path for i in plan.items[8:10]] == [("(一)", "1."), ("(一)", "2.")]
+
+
+def test_no_false_targets_from_idioms_and_names() -> None:
+    plan = parse_text(
+        "2024年工作要点\n一、加强党建\n"
+        "1.落实“三个区分开来”,推进“532”发展战略,围绕等5个重点产业链,"
+        "实施5000万元以上科技成果转化项目30个以上,打造一支过硬队伍,培育创新50强企业,"
+        "支持销售5000万元以下的企业,新增亿元企业3家,推进G60科创走廊和科技新政4.0版。\n"
+    )
+    texts = [t.text for t in plan.items[0].targets]
+    assert texts == ["30个以上", "3家"]
+
+
+def test_target_ops_and_magnitudes() -> None:
+    plan = parse_text(
+        "2024年工作要点\n一、目标\n"
+        "1.技术合同成交额达400亿元,研发人员达8.3万人以上,引进人才不少于20名。\n"
+        "2.实施专项30项左右,举办活动8-10场,招引企业1到2家,能耗控制在5%以内,超百项。\n"
+    )
+    first = [(t.value, t.measure, t.op) for t in plan.items[0].targets]
+    assert first == [(400, "亿元", "≥"), (8.3, "万人", "≥"), (20, "名", "≥")]
+    second = [(t.value, t.upper, t.measure, t.op) for t in plan.items[1].targets]
+    assert second == [
+        (30, None, "项", "≈"),
+        (8, 10, "场", "range"),
+        (1, 2, "家", "range"),
+        (5, None, "%", "≤"),
+        (100, None, "项", "≥"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "due"),
+    [
+        ("年内完成", date(2024, 12, 31)),
+        ("年底前完成", date(2024, 12, 31)),
+        ("上半年完成", date(2024, 6, 30)),
+        ("三季度完成", date(2024, 9, 30)),
+        ("第二季度完成", date(2024, 6, 30)),
+        ("前三季度完成", date(2024, 9, 30)),
+        ("10月竣工投用", date(2024, 10, 31)),
+        ("6月底前完成", date(2024, 6, 30)),
+        ("2月份完成", date(2024, 2, 29)),
+        ("5月上旬完成", date(2024, 5, 10)),
+        ("5月中旬完成", date(2024, 5, 20)),
+        ("2024年8月15日前完成", date(2024, 8, 15)),
+        ("推进有关工作", date(2024, 12, 31)),
+    ],
+)
+def test_deadline_phrases(phrase: str, due: date) -> None:
+    plan = parse_text(f"2024年工作要点\n一、任务\n1.推进某项工作,{phrase}。\n")
+    assert plan.items[0].deadline == due
+    assert plan.items[0].deadline_text in phrase or plan.items[0].deadline_text == ""
+
+
+def test_next_year_in_a_plan_dated_the_year_before() -> None:
+    text = "关于2025年工作要点\n2025年工作要点\n2024年12月20日\n一、任务\n1.明年6月底前建成平台。\n"
+    plan = parse_text(text)
+    assert plan.year == 2025
+    assert plan.items[0].deadline == date(2025, 6, 30)
+
+
+def test_units_whole_names_siblings_roles_and_defaults() -> None:
+    text = (
+        "某局2024年工作要点\n一、任务\n"
+        "1.推进甲工作。(责任单位:局创新处、高新处,各辖市、区科技局,各区、县级市)\n"
+        "2.推进乙工作。(牵头单位:局规划处,配合单位:农社处、各有关区、县级市)\n"
+        "3.推进丙工作。[责任单位:局办公室。以下各项均需各辖市、区科技局落实,不再单独列出]\n"
+        "4.推进丁工作。\n牵头单位:局科服处\n"
+        "5.加快构建龙头企业牵头、高校院所支撑的创新联合体。\n"
+        "6.推进戊工作。(局引智处牵头,局对外合作处配合)\n"
+    )
+    items = parse_text(text).items
+    assert [(u.name, u.role) for u in items[0].units] == [
+        ("局创新处", "lead"),
+        ("局高新处", "lead"),
+        ("各辖市、区科技局", "lead"),
+        ("各区、县级市", "lead"),
+    ]
+    assert [(u.name, u.role) for u in items[1].units] == [
+        ("局规划处", "lead"),
+        ("局农社处", "support"),
+        ("各有关区、县级市", "support"),
+    ]
+    assert [u.name for u in items[2].units] == ["局办公室"]
+    assert [(u.name, u.role) for u in items[3].units] == [
+        ("局科服处", "lead"),
+        ("各辖市、区科技局", "support"),
+    ]
+    # prose "龙头企业牵头" is not an assignment; only the default unit applies
+    assert [u.name for u in items[4].units] == ["各辖市、区科技局"]
+    assert [(u.name, u.role) for u in items[5].units][:2] == [
+        ("局引智处", "lead"),
+        ("局对外合作处", "support"),
+    ]
+
+
+def test_first_listed_unit_leads_when_the_plan_says_so() -> None:
+    text = (
+        "某局2024年工作要点\n(排在第一位的为牵头单位)\n一、任务\n"
+        "1.推进甲工作。(责任单位:局创新处、局高新处)\n"
+    )
+    units = parse_text(text).items[0].units
+    assert [(u.name, u.role) for u in units] == [("局创新处", "lead"), ("局高新处", "support")]
+
+
+def test_headings_versus_items_and_parenthesised_numbers() -> None:
+    text = (
+        "2024年工作要点\n"
+        "一、总体思路\n坚持稳中求进。\n"
+        "二、重点任务\n"
+        "(一)强化企业主体\n"
+        "1.培育高企。新增高企100家。\n"
+        "(1)细化一。\n(2)细化二。\n"
+        "2.培育科技型中小企业。\n"
+        "(二)建设创新平台。新建平台5个。\n"
+    )
+    plan = parse_text(text)
+    assert [i.number for i in plan.items] == ["(1)", "(2)", "2.", "(二)"]
+    assert plan.items[0].path == ("二、", "(一)", "1.", "(1)")
+
+
+def test_main_targets_heading_makes_indicators() -> None:
+    text = "2024年工作要点\n一、主要预期目标\n1.研发投入占比达3.5%。\n2.新增高企200家。\n二、重点任务\n1.推进改革。\n"
+    plan = parse_text(text)
+    assert [i.kind for i in plan.items] == ["indicator", "indicator", "task"]
+
+
+def test_long_first_sentence_is_cut_at_a_natural_boundary() -> None:
+    long = "推进" + "甲" * 40 + "工作," + "乙" * 40 + "。"
+    assert make_title(long) == "推进" + "甲" * 40 + "工作"
+    assert len(make_title("丙" * 200)) == 60
+
+
+def test_title_and_year_rules() -> None:
+    assert plan_year("嘉兴市科技局2024年工作总结和2025年工作计划") == 2025
+    assert plan_year("2023年工作要点") == 2023
+    body = extract_body(
+        "您当前的位置:首页 >> 正文\n浏览次数:\n关于印发《某局2022年工作要点》的通知\n"
+        "现将《某局2022年工作要点》印发给你们,请认真贯彻执行。\n某局\n2022年1月5日\n"
+        "某局2022年工作要点\n一、任务\n1.推进。\n苏ICP备05003616号\n"
+    )
+    assert body.title == "某局2022年工作要点"
+    assert body.document_date == date(2022, 1, 5)
+    assert body.lines == ["一、任务", "1.推进。"]
+
+
+def test_full_width_input_is_normalised() -> None:
+    plan = parse_text(
+        "２０２４年工作要点\n一、任务\n１．推进甲工作，新增平台１０个。（责任单位：局高新处）\n"
+    )
+    item = plan.items[0]
+    assert item.number == "1."
+    assert [u.name for u in item.units] == ["局高新处"]
+    assert [(t.value, t.measure) for t in item.targets] == [(10, "个")]
+
+
+def test_document_without_items_is_refused() -> None:
+    with pytest.raises(PlanFormatError, match="no numbered items"):
+        parse_text("2024年工作要点\n今年要做好各项工作。\n")
+
+
+def test_json_shape_is_the_interface() -> None:
+    data = parse_file(SHARED / "seeds" / "002_c19ef93a40d4afc0.txt").plan.to_json()
+    assert set(data) == {"title", "year", "default_units", "items"}
+    item = data["items"][1]
+    assert set(item) == {
+        "seq", "number", "path", "kind", "title", "text", "units",
+        "deadline", "deadline_text", "milestones", "targets",
+    }  # fmt: skip
+    assert item["targets"][0] == {
+        "text": "1-2家", "value": 1, "upper": 2, "measure": "家", "op": "range",
+    }  # fmt: skip
+    json.dumps(data, ensure_ascii=False)  # serialisable as is
