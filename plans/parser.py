@@ -252,9 +252,9 @@ def _extract_units(text: str, first_is_lead: bool) -> _Units:
         groups: list[tuple[list[str], Role]] = []
         for i in range(1, len(parts) - 1, 2):
             role: Role = SUPPORT if _SUPPORT_LABEL.fullmatch(parts[i]) else LEAD
-            names = re.sub(r"[,,]$", "", parts[i + 1].strip())
-            if not _DEFAULT_NOTE.search(names):
-                groups.append((split_units(names), role))
+            listed = re.sub(r"[,,]$", "", parts[i + 1].strip())
+            if not _DEFAULT_NOTE.search(listed):
+                groups.append((split_units(listed), role))
         # "牵头单位:局规划处,配合单位:农社处": the support list abbreviates like the lead list.
         expanded = iter(expand_siblings([n for names, _ in groups for n in names]))
         for names, role in groups:
