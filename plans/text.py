@@ -22,6 +22,7 @@ _FURNITURE = re.compile(
     r"|扫一扫|分享到|相关(?:链接|文章|阅读|附件)|附件下载|上一篇|下一篇|返回顶部|网站地图|网站标识码"
     r"|主办单位|承办单位|主办:|承办:|详细地址|联系地址|地址:|邮政编码|邮编|联系电话|电话:|传真|技术支持"
     r"|版权所有|Copyright|©|\S*ICP备|\S*公网安备|Produced\s+By|建议使用|推荐使用|分辨率"
+    r"|抄送|抄报|联系人|.{0,30}\d{4}年\d{1,2}月\d{1,2}日印发$"
     r")",
     re.IGNORECASE,
 )
@@ -85,10 +86,26 @@ def extract_body(text: str) -> Body:
     else:
         title = lines[title_at]
         body = lines[title_at + 1 :]
+    body = _drop_tail(body)
     year = (
         plan_year(title) or _year_from_body(body) or (document_date.year if document_date else None)
     )
     return Body(title=title, year=year, document_date=document_date, lines=body)
+
+
+def _drop_tail(lines: list[str]) -> list[str]:
+    """Cut what follows the plan: attachments (附件…) and the signature with its date."""
+    for i, line in enumerate(lines):
+        if i > 0 and re.match(r"^附(?:件|表)\s*\d*\s*(?::|$)", line):
+            lines = lines[:i]
+            break
+    end = len(lines)
+    if end and _DATE_LINE.fullmatch(lines[end - 1]) and len(lines[end - 1]) <= 14:
+        end -= 1
+        # the issuer's name right above the date: short, no sentence punctuation
+        while end and len(lines[end - 1]) <= 30 and not re.search(r"[。;,:]", lines[end - 1]):
+            end -= 1
+    return lines[:end]
 
 
 def _find_title(lines: list[str], start: int) -> int | None:

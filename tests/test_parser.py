@@ -268,3 +268,16 @@ def test_json_shape_is_the_interface() -> None:
         "text": "1-2家", "value": 1, "upper": 2, "measure": "家", "op": "range",
     }  # fmt: skip
     json.dumps(data, ensure_ascii=False)  # serialisable as is
+
+
+def test_attachments_signature_and_cc_lines_are_not_plan_text() -> None:
+    text = (
+        "2024年工作要点\n一、任务\n1.推进甲工作。\n2.推进乙工作。(责任单位:局办公室)\n"
+        "云溪市科技局办公室\n2024年2月10日\n抄送:市委办公室。\n"
+        "云溪市科技局办公室 2024年2月10日印发\n附件:1.任务分解表\n2.联系人名单\n"
+    )
+    items = parse_text(text).items
+    assert [(i.number, i.text, i.milestones) for i in items] == [
+        ("1.", "推进甲工作。", ()),
+        ("2.", "推进乙工作。", ()),
+    ]
