@@ -29,9 +29,9 @@ class PlanFormatError(ValueError):
 _CN = "一二三四五六七八九十百零〇"
 # (rank, pattern). The label is group 1, the rest of the line group 2.
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^([{_CN}]{{1,4}}、)\s*(.*)$")),
-    (1, re.compile(rf"^(第[{_CN}]{{1,4}}(?:部分|章))\s*(.*)$")),
-    (2, re.compile(rf"^(\([{_CN}]{{1,4}}\))\s*(.*)$")),
+    (1, re.compile(rf"^([{_CN}]{{1,7}}、)\s*(.*)$")),
+    (1, re.compile(rf"^(第[{_CN}]{{1,7}}(?:部分|章))\s*(.*)$")),
+    (2, re.compile(rf"^(\([{_CN}]{{1,7}}\))\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3}(?:\.(?!\d)|、))\s*(.*)$")),
     (4, re.compile(r"^(\(\d{1,3}\))\s*(.*)$")),
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),

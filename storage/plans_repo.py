@@ -124,13 +124,18 @@ async def import_plan(
 
         units_created: list[str] = []
         incoming: list[tuple[Item, list[int]]] = []
+        # A plan names a dozen units thousands of times; resolve each spelling once.
+        known: dict[str, tuple[int, str]] = {}
         for item in plan.items:
             refs: list[UnitRef] = []
             unit_ids: list[int] = []
             for ref in item.units:
-                unit_id, name, created = await ensure_unit(conn, ref.name, stamp)
-                if created:
-                    units_created.append(name)
+                if ref.name not in known:
+                    unit_id, name, created = await ensure_unit(conn, ref.name, stamp)
+                    known[ref.name] = (unit_id, name)
+                    if created:
+                        units_created.append(name)
+                unit_id, name = known[ref.name]
                 # Two spellings of one unit on one item ("高新处", "局高新处"): keep the first.
                 if unit_id not in unit_ids:
                     unit_ids.append(unit_id)
