@@ -7,7 +7,7 @@ Frozen dataclasses, no I/O. The JSON shape of `duban parse --json` (DESIGN.md) i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 Role = Literal["lead", "support"]
@@ -131,3 +131,55 @@ class Plan:
 def _num(v: float) -> int | float:
     """Print 600.0 as 600 but keep 8.3 as 8.3."""
     return int(v) if float(v).is_integer() else v
+
+
+# ---------------------------------------------------------------------------- follow-up
+
+Status = Literal["not_started", "in_progress", "done", "blocked"]
+PersonRole = Literal["admin", "coordinator", "leader", "contact"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone (or a group chat) the bot talks to, with the role and unit they joined as."""
+
+    id: int
+    role: PersonRole
+    chat_id: int
+    user_id: int | None
+    display_name: str
+    unit_id: int | None = None
+    unit_name: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A photo or document sent with a report, kept by its Telegram file id."""
+
+    kind: Literal["photo", "document"]
+    file_id: str
+    file_unique_id: str = ""
+    file_name: str = ""
+    mime_type: str = ""
+    file_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A unit's progress on an item (进展反馈), as the contact wrote it and as duban read it."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    status: Status
+    percent: float | None
+    text: str
+    created_at: datetime
+    expected_date: date | None = None
+    value: float | None = None
+    measure: str | None = None
+    source: str = "command"
+    reporter_name: str = ""
+    unit_name: str = ""
+    evidence: tuple[Evidence, ...] = ()

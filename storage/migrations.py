@@ -179,7 +179,74 @@ CREATE UNIQUE INDEX nudges_once ON nudges (unit_id, ifnull(item_id, 0), kind, du
 CREATE INDEX nudges_state ON nudges (state, due_on);
 """
 
-MIGRATIONS: tuple[Migration, ...] = ((1, SCHEMA_V1),)
+# v2: what the bot needs to talk to people — one membership per chat, who reported what and
+# from which message, evidence files, the bot messages a reply can refer to, drafts of replies
+# waiting for "which item?", and nudge batches (one message per unit per pass).
+SCHEMA_V2 = """
+ALTER TABLE contacts ADD COLUMN blocked_at TEXT;
+CREATE UNIQUE INDEX contacts_once ON contacts (ifnull(unit_id, 0), role, chat_id);
+CREATE INDEX contacts_chat ON contacts (chat_id);
+
+ALTER TABLE item_units ADD COLUMN assigned_at TEXT;
+
+ALTER TABLE reports ADD COLUMN value REAL;
+ALTER TABLE reports ADD COLUMN measure TEXT;
+ALTER TABLE reports ADD COLUMN source TEXT NOT NULL DEFAULT 'command';
+ALTER TABLE reports ADD COLUMN reporter_user_id INTEGER;
+ALTER TABLE reports ADD COLUMN reporter_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX reports_message ON reports (chat_id, message_id);
+CREATE INDEX reports_current ON reports (item_id, superseded_by, created_at);
+
+CREATE TABLE evidence (
+    id             INTEGER PRIMARY KEY,
+    report_id      INTEGER NOT NULL REFERENCES reports (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('photo', 'document')),
+    file_id        TEXT NOT NULL,
+    file_unique_id TEXT NOT NULL DEFAULT '',
+    file_name      TEXT NOT NULL DEFAULT '',
+    mime_type      TEXT NOT NULL DEFAULT '',
+    file_size      INTEGER,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX evidence_report ON evidence (report_id);
+
+-- Every bot message a person may reply to, and what it was about.
+CREATE TABLE bot_messages (
+    chat_id    INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('nudge', 'confirm', 'ask', 'escalation', 'other')),
+    unit_id    INTEGER REFERENCES units (id),
+    item_ids   TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(item_ids)),
+    report_id  INTEGER REFERENCES reports (id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (chat_id, message_id)
+);
+
+-- A reply duban could not tie to an item waits here until the person picks the item.
+CREATE TABLE drafts (
+    id         INTEGER PRIMARY KEY,
+    chat_id    INTEGER NOT NULL,
+    user_id    INTEGER,
+    message_id INTEGER,
+    text       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    used_at    TEXT
+);
+
+-- One message per unit per pass; its nudges point at it.
+CREATE TABLE nudge_batches (
+    id         INTEGER PRIMARY KEY,
+    unit_id    INTEGER NOT NULL REFERENCES units (id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    sent_at    TEXT,
+    recipients INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE nudges ADD COLUMN batch_id INTEGER REFERENCES nudge_batches (id);
+ALTER TABLE nudges ADD COLUMN about TEXT;
+CREATE INDEX nudges_unit_state ON nudges (unit_id, state);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2))
 
 
 def latest_version(migrations: Sequence[Migration]) -> int:

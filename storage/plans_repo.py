@@ -463,3 +463,54 @@ async def _store_children(
 
 def _json(value: Sequence[str]) -> str:
     return json.dumps(list(value), ensure_ascii=False)
+
+
+async def unassigned_items(db: Database, plan_id: int | None = None) -> list[StoredItem]:
+    """Live items no unit is responsible for yet (plans that name no units)."""
+    where = (
+        "i.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM item_units iu WHERE iu.item_id = i.id)"
+        " AND i.plan_id IN (SELECT id FROM plans WHERE active = 1)"
+    )
+    params: tuple[object, ...] = ()
+    if plan_id is not None:
+        where += " AND i.plan_id = ?"
+        params = (plan_id,)
+    async with db.snapshot() as conn:
+        return await load_items(conn, where, params)
+
+
+async def items_by_ids(db: Database, item_ids: Sequence[int]) -> dict[int, StoredItem]:
+    """Items by database id (removed ones included: old nudges may name them)."""
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        return {}
+    async with db.snapshot() as conn:
+        items = await load_items(conn, f"i.id IN ({','.join('?' * len(ids))})", tuple(ids))
+    return {s.id: s for s in items}
+
+
+async def find_items(db: Database, seq: int, plan_id: int | None = None) -> list[StoredItem]:
+    """Live items numbered `seq` in active plans (one per plan), or in plan `plan_id`."""
+    where = "i.removed_at IS NULL AND i.seq = ? AND i.plan_id IN (SELECT id FROM plans WHERE active = 1)"
+    params: tuple[object, ...] = (seq,)
+    if plan_id is not None:
+        where += " AND i.plan_id = ?"
+        params = (seq, plan_id)
+    async with db.snapshot() as conn:
+        return await load_items(conn, where, params)
+
+
+async def unit_item_ids(db: Database, unit_ids: Sequence[int]) -> dict[int, set[int]]:
+    """For each unit, the ids of the live items it is responsible for."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    rows = await db.fetchall(
+        "SELECT iu.unit_id, iu.item_id FROM item_units iu JOIN items i ON i.id = iu.item_id"
+        f" WHERE i.removed_at IS NULL AND iu.unit_id IN ({','.join('?' * len(ids))})",
+        tuple(ids),
+    )
+    out: dict[int, set[int]] = {u: set() for u in ids}
+    for r in rows:
+        out[r["unit_id"]].add(r["item_id"])
+    return out

@@ -8,11 +8,12 @@ name's own key, then the keys of the spellings `plans.units.aliases_for` derives
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
 from plans.units import aliases_for, clean_unit_name, unit_key
-from storage.db import Database
+from storage.db import Database, utc_timestamp
 from storage.errors import StorageError
 
 
@@ -149,3 +150,52 @@ async def _load_units(
         )
         for row in rows
     ]
+
+
+async def add_unit(db: Database, name: str) -> tuple[StoredUnit, bool]:
+    """Create a unit by name (with its aliases) unless it exists; `(unit, created)`."""
+    async with db.transaction() as conn:
+        unit_id, _, created = await ensure_unit(conn, name, utc_timestamp())
+        units = await _load_units(conn, "u.id = ?", (unit_id,))
+    return units[0], created
+
+
+async def match_unit(db: Database, text: str) -> StoredUnit | list[StoredUnit]:
+    """The unit `text` names — exactly, by an alias, or as the only unit containing it.
+
+    Returns the unit, or the list of candidates when the name is unknown (empty list) or
+    ambiguous (several), so the caller can say which.
+    """
+    exact = await find_unit(db, text)
+    if exact is not None:
+        return exact
+    candidates = await search_units(db, text)
+    if len(candidates) == 1:
+        return candidates[0]
+    return candidates
+
+
+async def assign_units(
+    db: Database, item_id: int, unit_ids: list[int], role: str, *, now: datetime
+) -> None:
+    """Make units responsible for an item (a coordinator's /assign); an existing assignment
+    of the same unit takes the new role."""
+    if role not in ("lead", "support"):
+        raise StorageError(f"role must be lead or support, not {role!r}")
+    stamp = utc_timestamp(now)
+    async with db.transaction() as conn:
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT coalesce(max(position), -1) AS last FROM item_units WHERE item_id = ?",
+                (item_id,),
+            )
+        )
+        position = int(rows[0]["last"]) + 1
+        for unit_id in unit_ids:
+            await conn.execute(
+                "INSERT INTO item_units (item_id, unit_id, role, position, assigned_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (item_id, unit_id) DO UPDATE SET role = excluded.role",
+                (item_id, unit_id, role, position, stamp),
+            )
+            position += 1

@@ -28,7 +28,10 @@ from storage import (
     list_units,
     search_units,
 )
-from storage.migrations import MIGRATIONS, split_statements
+from storage.migrations import MIGRATIONS, latest_version, split_statements
+
+LATEST = latest_version(MIGRATIONS)
+NEXT = LATEST + 1
 
 T1 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 T2 = datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
@@ -135,7 +138,7 @@ async def count(db: Database, table: str) -> int:
 async def test_new_database_has_schema_and_pragmas(fresh_db: Database) -> None:
     assert await scalar(fresh_db, "PRAGMA journal_mode") == "wal"
     assert await scalar(fresh_db, "PRAGMA foreign_keys") == 1
-    assert await scalar(fresh_db, "PRAGMA user_version") == 1
+    assert await scalar(fresh_db, "PRAGMA user_version") == LATEST
     async with fresh_db.transaction() as conn:
         writer = {
             pragma: next(iter(await conn.execute_fetchall(f"PRAGMA {pragma}")))[0]
@@ -214,8 +217,8 @@ async def test_old_database_upgrades_in_place_and_keeps_data(tmp_path: Path) -> 
         report_id = await add_report(db, item.id, "局高新处", "已净增高企320家")
         before = await list_items(db)
 
-    async with await Database.open(path, migrations=[*MIGRATIONS, (2, REBUILD_UNITS_V2)]) as db:
-        assert await scalar(db, "PRAGMA user_version") == 2
+    async with await Database.open(path, migrations=[*MIGRATIONS, (NEXT, REBUILD_UNITS_V2)]) as db:
+        assert await scalar(db, "PRAGMA user_version") == NEXT
         assert await scalar(db, "PRAGMA foreign_keys") == 1
         assert await list_items(db) == before
         assert [i.item.seq for i in await list_items(db, unit="高新处")] == [2, 3, 4]
@@ -228,33 +231,48 @@ async def test_old_database_upgrades_in_place_and_keeps_data(tmp_path: Path) -> 
         assert report is not None and tuple(report) == ("已净增高企320家", 3)
 
 
+async def test_v1_database_with_reports_upgrades_to_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "duban.sqlite3"
+    async with await Database.open(path, migrations=MIGRATIONS[:1]) as db:
+        result = await import_plan(db, make_plan(), source_name="plan.txt", content_hash="h1")
+        item = await get_item(db, result.plan_id, 3)
+        assert item is not None
+        report_id = await add_report(db, item.id, "局高新处", "已净增高企320家")
+        before = await list_items(db)
+    async with await Database.open(path) as db:
+        assert await scalar(db, "PRAGMA user_version") == LATEST
+        assert await list_items(db) == before
+        row = await db.fetchone("SELECT text, source, value FROM reports WHERE id = ?", (report_id,))
+        assert row is not None and tuple(row) == ("已净增高企320家", "command", None)
+
+
 async def test_failed_migration_leaves_database_at_old_version(tmp_path: Path) -> None:
     path = tmp_path / "duban.sqlite3"
     async with await Database.open(path) as db:
         await import_plan(db, make_plan(), source_name="plan.txt", content_hash="h1")
-    broken = [*MIGRATIONS, (2, "CREATE TABLE extra (x); INSERT INTO missing VALUES (1);")]
-    with pytest.raises(StorageError, match="schema version 2 failed"):
+    broken = [*MIGRATIONS, (NEXT, "CREATE TABLE extra (x); INSERT INTO missing VALUES (1);")]
+    with pytest.raises(StorageError, match=f"schema version {NEXT} failed"):
         await Database.open(path, migrations=broken)
     async with await Database.open(path) as db:
-        assert await scalar(db, "PRAGMA user_version") == 1
+        assert await scalar(db, "PRAGMA user_version") == LATEST
         assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'extra'") is None
         assert len(await list_items(db)) == 5
 
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "duban.sqlite3"
-    async with await Database.open(path, migrations=[*MIGRATIONS, (2, "CREATE TABLE x (y);")]):
+    async with await Database.open(path, migrations=[*MIGRATIONS, (NEXT, "CREATE TABLE x (y);")]):
         pass
     with pytest.raises(StorageError) as refused:
         await Database.open(path)
     assert str(refused.value) == (
-        "database schema version 2 is newer than this duban (1); upgrade duban"
+        f"database schema version {NEXT} is newer than this duban ({LATEST}); upgrade duban"
     )
 
 
 async def test_migration_versions_must_be_consecutive(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="1, 2, 3"):
-        await Database.open(tmp_path / "x.sqlite3", migrations=[*MIGRATIONS, (3, "SELECT 1;")])
+        await Database.open(tmp_path / "x.sqlite3", migrations=[*MIGRATIONS, (NEXT + 1, "SELECT 1;")])
 
 
 def test_split_statements_respects_strings_comments_and_triggers() -> None:
