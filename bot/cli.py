@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 import unicodedata
 from collections import Counter
@@ -157,6 +158,8 @@ async def _open(settings: Settings) -> Database:
         return await Database.open(settings.database)
     except OSError as e:
         raise UserError(f"cannot open database {settings.database}: {e.strerror or e}") from None
+    except sqlite3.Error as e:  # a directory, a file that is not SQLite, a read-only place
+        raise UserError(f"cannot open database {settings.database}: {e}") from None
 
 
 # ---------------------------------------------------------------------------- parse

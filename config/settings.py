@@ -38,6 +38,51 @@ class Settings(BaseSettings):
         default="https://api.telegram.org", description="root URL of the Bot API server"
     )
     language: str = Field(default="zh", description="language of user-facing messages (zh, en)")
+    scheduler: bool = Field(
+        default=True, description="run nudge passes and digests inside `duban run` (off: cron)"
+    )
+    invite_days: int = Field(default=7, ge=1, le=365, description="days an invite link works")
+    nudge_days: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(14, 7, 3, 1, 0), description="days before a deadline or milestone to nudge"
+    )
+    cycle: str = Field(
+        default="monthly", description="progress request cycle: monthly, weekly, off"
+    )
+    cycle_day: int = Field(default=25, ge=1, le=31, description="day of month (or weekday 1-7)")
+    overdue_every: int = Field(
+        default=3, ge=1, description="working days between overdue reminders"
+    )
+    send_hour: int = Field(default=9, ge=0, le=23, description="local hour nudges go out")
+    quiet_from: int = Field(
+        default=21, ge=1, le=24, description="local hour from which the bot is quiet"
+    )
+    pass_minutes: int = Field(default=10, ge=1, description="minutes between scheduled passes")
+    send_rate: float = Field(
+        default=30.0, gt=0, description="messages per second the Bot API allows this bot"
+    )
+    send_concurrency: int = Field(default=8, ge=1, le=64, description="parallel sends in a pass")
+
+    @field_validator("nudge_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                days = [int(p) for p in value.replace(" ", "").split(",") if p]
+            except ValueError:
+                raise ValueError(
+                    "expected days as numbers separated by commas, e.g. 14,7,3,1,0"
+                ) from None
+            if any(d < 0 or d > 365 for d in days):
+                raise ValueError("days must be between 0 and 365")
+            return tuple(sorted(set(days), reverse=True))
+        return value
+
+    @field_validator("cycle")
+    @classmethod
+    def _cycle(cls, value: str) -> str:
+        if value not in ("monthly", "weekly", "off"):
+            raise ValueError("expected monthly, weekly or off")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

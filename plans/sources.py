@@ -46,8 +46,8 @@ def parse_file(path: str | Path, *, year: int | None = None) -> ParsedFile:
         raise PlanFormatError(f"{path}: is a directory, not a plan document")
     if size > MAX_BYTES:
         raise PlanFormatError(
-            f"{path.name}: {size / 1024 / 1024:.0f} MB is too large for a plan document "
-            f"(limit {MAX_BYTES // 1024 // 1024} MB)"
+            f"{path.name}: too large for a plan document "
+            f"(over the {MAX_BYTES // 1024 // 1024} MB limit)"
         )
     try:
         data = path.read_bytes()
@@ -64,14 +64,14 @@ def parse_bytes(data: bytes, *, name: str = "", year: int | None = None) -> Pars
     if not data.strip():
         raise PlanFormatError(f"{label}: the file is empty")
     digest = hashlib.sha256(data).hexdigest()
-    kind = sniff(data)
     try:
+        kind = sniff(data)
         if kind == "docx":
             plan = _parse_docx(data, label, year)
         elif kind == "xlsx":
             plan = _parse_xlsx(data, label, year)
         else:
-            plan = parse_text(decode_text(data, label), source_name=_stem(name), year=year)
+            plan = parse_text(decode_text(data), source_name=_stem(name), year=year)
     except PlanFormatError as e:
         raise PlanFormatError(f"{label}: {e}") from None
     except RecursionError:
@@ -109,7 +109,7 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def decode_text(data: bytes, label: str = "document") -> str:
+def decode_text(data: bytes) -> str:
     """Decode plan text: BOM first, then UTF-8, then GB18030 (what Chinese Windows saves)."""
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -120,32 +120,32 @@ def decode_text(data: bytes, label: str = "document") -> str:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
-                raise PlanFormatError(f"{label}: the text is damaged ({enc} with errors)") from None
-            return _check_text(text, label)
+                raise PlanFormatError(f"the text is damaged ({enc} with errors)") from None
+            return _check_text(text)
     if b"\x00" in data[:4096]:
-        raise PlanFormatError(f"{label}: this is a binary file, not a plan document")
+        raise PlanFormatError("this is a binary file, not a plan document")
     for enc in ("utf-8", "gb18030"):
         try:
-            return _check_text(data.decode(enc), label)
+            return _check_text(data.decode(enc))
         except UnicodeDecodeError:
             continue
     raise PlanFormatError(
-        f"{label}: the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 and try again"
+        "the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 and try again"
     )
 
 
-def _check_text(text: str, label: str) -> str:
+def _check_text(text: str) -> str:
     sample = text[:20000]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     if sample and controls / len(sample) > 0.01:
-        raise PlanFormatError(f"{label}: this is a binary file, not a plan document")
+        raise PlanFormatError("this is a binary file, not a plan document")
     if re.search(r"<(?:!doctype\s+html|html|head|body)\b", sample[:4000], re.IGNORECASE):
         raise PlanFormatError(
-            f"{label}: this is an HTML page; copy the plan's text from the page into a .txt file, "
+            "this is an HTML page; copy the plan's text from the page into a .txt file, "
             "or save the page as text, and import that"
         )
     if not text.strip():
-        raise PlanFormatError(f"{label}: the file is empty")
+        raise PlanFormatError("the file is empty")
     return text
 
 
@@ -170,7 +170,7 @@ def _parse_docx(data: bytes, label: str, year: int | None) -> Plan:
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            paragraphs.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+            paragraphs.append(_paragraph_text(child))
         elif tag == "tbl":
             tables.append(_docx_table(child))
     for table in tables:
@@ -180,6 +180,20 @@ def _parse_docx(data: bytes, label: str, year: int | None) -> Plan:
     if not any(p.strip() for p in paragraphs):
         raise PlanFormatError("the .docx has no text")
     return parse_text("\n".join(paragraphs), source_name=_stem(label), year=year)
+
+
+def _paragraph_text(p: Any) -> str:
+    """A Word paragraph's text; a soft line break (Shift+Enter) is a new line, as it looks."""
+    parts: list[str] = []
+    for node in p.iter():
+        tag = node.tag.rsplit("}", 1)[-1]
+        if tag == "t":
+            parts.append(node.text or "")
+        elif tag in ("br", "cr"):
+            parts.append("\n")
+        elif tag == "tab":
+            parts.append("\t")
+    return "".join(parts)
 
 
 def _docx_table(tbl: Any) -> list[list[str]]:
@@ -195,7 +209,7 @@ def _docx_table(tbl: Any) -> list[list[str]]:
             paras = []
             for p in tc.iter():
                 if p.tag.endswith("}p"):
-                    paras.append("".join(t.text or "" for t in p.iter() if t.tag.endswith("}t")))
+                    paras.append(_paragraph_text(p))
             row.append("\n".join(x for x in paras if x))
         rows.append(row)
     return rows

@@ -49,8 +49,10 @@ def normalize(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = unicodedata.normalize("NFKC", text)
-    # NFKC maps the ideographic space to a space; non-breaking and zero-width ones linger.
-    return re.sub(r"[\u00a0\u200b\u200c\u200d\u2060 ]+", " ", text)
+    # Zero-width spaces from scraped pages go; the joiner stays (it holds emoji together).
+    text = re.sub(r"[\u200b\u2060\ufeff]", "", text)
+    # NFKC maps the ideographic space to a space; non-breaking ones linger.
+    return re.sub(r"[\u00a0 ]+", " ", text)
 
 
 def is_furniture(line: str) -> bool:

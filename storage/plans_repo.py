@@ -143,10 +143,17 @@ async def import_plan(
             incoming.append((replace(item, units=tuple(refs)), unit_ids))
 
         matches = match_items(stored, [item for item, _ in incoming])
+        restored = await _restorable(conn, plan_id, incoming, matches)
         added = updated = unchanged = 0
-        for (item, unit_ids), match in zip(incoming, matches, strict=True):
+        for index, ((item, unit_ids), match) in enumerate(zip(incoming, matches, strict=True)):
             section_id = _section_for(item.path, section_ids)
-            if match is None:
+            if match is None and index in restored:
+                # An item dropped by an earlier edit is back: it keeps its id and its reports.
+                item_id = restored[index]
+                await _update_item(conn, item_id, section_id, item, stamp)
+                await conn.execute("UPDATE items SET removed_at = NULL WHERE id = ?", (item_id,))
+                updated += 1
+            elif match is None:
                 item_id = await _insert_item(conn, plan_id, section_id, item, stamp)
                 added += 1
             elif match.item != item:
@@ -184,7 +191,28 @@ async def import_plan(
         )
 
 
-def match_items(stored: Sequence[StoredItem], incoming: Sequence[Item]) -> list[StoredItem | None]:
+async def _restorable(
+    conn: aiosqlite.Connection,
+    plan_id: int,
+    incoming: Sequence[tuple[Item, list[int]]],
+    matches: Sequence[StoredItem | None],
+) -> dict[int, int]:
+    """Incoming items (by index) that match a removed item of the plan exactly: its id."""
+    unmatched = [i for i, m in enumerate(matches) if m is None]
+    if not unmatched:
+        return {}
+    removed = await load_items(conn, "i.plan_id = ? AND i.removed_at IS NOT NULL", (plan_id,))
+    if not removed:
+        return {}
+    found = match_items(removed, [incoming[i][0] for i in unmatched], keys=_MATCH_KEYS[:2])
+    return {i: m.id for i, m in zip(unmatched, found, strict=True) if m is not None}
+
+
+def match_items(
+    stored: Sequence[StoredItem],
+    incoming: Sequence[Item],
+    keys: Sequence[Callable[[Item], Hashable | None]] | None = None,
+) -> list[StoredItem | None]:
     """For each incoming item, the stored item it continues, or None if it is new.
 
     Passes run strictest first over all incoming items, so a loose match never takes a stored
@@ -192,7 +220,7 @@ def match_items(stored: Sequence[StoredItem], incoming: Sequence[Item]) -> list[
     """
     result: list[StoredItem | None] = [None] * len(incoming)
     taken: set[int] = set()
-    for key in _MATCH_KEYS:
+    for key in keys if keys is not None else _MATCH_KEYS:
         pool: dict[Hashable, deque[StoredItem]] = {}
         for candidate in stored:
             k = key(candidate.item)
