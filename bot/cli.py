@@ -14,9 +14,12 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
+from bot.errors import UserError
 from config import Settings, SettingsError, load_settings
 from plans.model import Item, Plan
 from plans.parser import PlanFormatError
@@ -37,10 +40,6 @@ EXIT_FAULT = 1
 EXIT_USAGE = 2
 
 
-class UserError(Exception):
-    """Something the user can fix; printed as one line, exit status 2."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line, every subcommand in one place."""
     p = argparse.ArgumentParser(
@@ -57,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("import", help="parse a plan document and store it (re-import updates it)")
     c.add_argument("file")
     c.add_argument("--year", type=int, help="plan year, when the document does not say it")
+    c.add_argument("--at", metavar="ISO-TIME", help="act as if the clock read this time")
+
+    sub.add_parser("run", help="run the bot: answer chats, send nudges on schedule")
+    c = sub.add_parser("send-due", help="run one nudge pass now (for cron) and exit")
+    c.add_argument("--at", metavar="ISO-TIME", help="judge what is due as if the clock read this")
+    c = sub.add_parser("invite", help="print a one-time invite link (bootstrap without chat)")
+    c.add_argument("target", help="a unit name, or coordinator / leader / admin")
 
     c = sub.add_parser("items", help="list stored items")
     c.add_argument("--unit", metavar="NAME", help="only this unit's items (any alias works)")
@@ -75,6 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return cmd_parse(args.file, as_json=args.json, year=args.year, out=out)
         settings = _settings(args)
+        if args.command in ("run", "send-due", "invite"):
+            from bot import commands  # Telegram's libraries load only for the commands using them
+
+        if args.command == "run":
+            return asyncio.run(commands.run_bot(settings))
+        if args.command == "send-due":
+            return asyncio.run(commands.send_due(settings, args.at, out))
+        if args.command == "invite":
+            return asyncio.run(commands.invite(settings, args.target, out))
         return asyncio.run(_run_db_command(args, settings, out))
     except (UserError, PlanFormatError, SettingsError, UnknownUnit) as e:
         print(f"duban: {e}", file=sys.stderr)
@@ -99,12 +114,14 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
     if args.command == "import":
         # Parse before opening the database: a bad file must leave no trace, not even a new DB.
         parsed = parse_file(args.file, year=args.year)
+        at = parse_at(args.at, settings.tz)
         async with await _open(settings) as db:
             result = await import_plan(
                 db,
                 parsed.plan,
                 source_name=parsed.source_name,
                 content_hash=parsed.content_hash,
+                now=at,
             )
         print_import_summary(parsed.plan, result, out)
         return EXIT_OK
@@ -151,6 +168,17 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
             ]
             print_table(["id", "year", "title", "items", "source", "updated (UTC)"], rows, out)
     return EXIT_OK
+
+
+def parse_at(text: str | None, tz: ZoneInfo) -> datetime | None:
+    """`--at 2023-10-25T09:30` (local time unless it carries an offset)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--at: not an ISO time: {text!r} (e.g. 2023-10-25T09:30)") from None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 async def _open(settings: Settings) -> Database:

@@ -9,12 +9,24 @@ from storage.plans_repo import (
     ImportResult,
     StoredItem,
     StoredPlan,
+    find_items,
     get_item,
     import_plan,
+    items_by_ids,
     list_items,
     list_plans,
+    unassigned_items,
+    unit_item_ids,
 )
-from storage.units_repo import StoredUnit, find_unit, list_units, search_units
+from storage.units_repo import (
+    StoredUnit,
+    add_unit,
+    assign_units,
+    find_unit,
+    list_units,
+    match_unit,
+    search_units,
+)
 
 __all__ = [
     "Database",
@@ -24,11 +36,18 @@ __all__ = [
     "StoredPlan",
     "StoredUnit",
     "UnknownUnit",
+    "add_unit",
+    "assign_units",
+    "find_items",
     "find_unit",
     "get_item",
     "import_plan",
+    "items_by_ids",
     "list_items",
     "list_plans",
     "list_units",
+    "match_unit",
     "search_units",
+    "unassigned_items",
+    "unit_item_ids",
 ]

@@ -242,7 +242,9 @@ async def test_v1_database_with_reports_upgrades_to_the_current_schema(tmp_path:
     async with await Database.open(path) as db:
         assert await scalar(db, "PRAGMA user_version") == LATEST
         assert await list_items(db) == before
-        row = await db.fetchone("SELECT text, source, value FROM reports WHERE id = ?", (report_id,))
+        row = await db.fetchone(
+            "SELECT text, source, value FROM reports WHERE id = ?", (report_id,)
+        )
         assert row is not None and tuple(row) == ("已净增高企320家", "command", None)
 
 
@@ -272,7 +274,9 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
 
 async def test_migration_versions_must_be_consecutive(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="1, 2, 3"):
-        await Database.open(tmp_path / "x.sqlite3", migrations=[*MIGRATIONS, (NEXT + 1, "SELECT 1;")])
+        await Database.open(
+            tmp_path / "x.sqlite3", migrations=[*MIGRATIONS, (NEXT + 1, "SELECT 1;")]
+        )
 
 
 def test_split_statements_respects_strings_comments_and_triggers() -> None:

@@ -1,0 +1,126 @@
+"""The CLI commands that talk to Telegram: run, send-due, invite."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import TextIO
+
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.app import build_application, configure_logging, running, schedule_jobs
+from bot.cli import parse_at
+from bot.errors import UserError
+from bot.nudging import run_nudge_pass
+from bot.services import Services
+from config import Settings
+from handlers.admin import ROLE_WORDS, make_invite
+from plans.model import PersonRole
+from storage import Database, StoredUnit, match_unit
+
+log = logging.getLogger(__name__)
+
+MISSING_TOKEN = (
+    "DUBAN_BOT_TOKEN is not set. Create a bot with @BotFather, then run:\n"
+    "  DUBAN_BOT_TOKEN=123456:ABC... DUBAN_ADMIN_IDS=<your Telegram user id> duban run\n"
+    "(or put DUBAN_BOT_TOKEN=... in a .env file here). Without a token, duban can still\n"
+    "import and list plans: duban import FILE, duban items."
+)
+
+
+def _require_token(settings: Settings) -> None:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        raise UserError(MISSING_TOKEN)
+
+
+async def run_bot(settings: Settings) -> int:
+    """`duban run`: poll for updates and run the scheduled passes until SIGINT/SIGTERM."""
+    _require_token(settings)
+    assert settings.bot_token is not None
+    configure_logging(settings.bot_token.get_secret_value())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with await Database.open(settings.database) as db:
+        app = build_application(settings, db)
+        if settings.scheduler:
+            schedule_jobs(app, settings)
+        try:
+            async with running(app):
+                me = app.bot.username
+                log.info(
+                    "duban is running as @%s (scheduler %s)",
+                    me,
+                    "on" if settings.scheduler else "off",
+                )
+                await stop.wait()
+        except InvalidToken:
+            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
+        except NetworkError as e:
+            raise UserError(
+                f"cannot reach the Bot API at {settings.bot_api_url}: {e.message}"
+            ) from None
+    return 0
+
+
+async def send_due(settings: Settings, at: str | None, out: TextIO) -> int:
+    """`duban send-due [--at]`: one nudge pass as if the clock read `at`."""
+    _require_token(settings)
+    assert settings.bot_token is not None
+    configure_logging(settings.bot_token.get_secret_value(), logging.WARNING)
+    async with await Database.open(settings.database) as db:
+        svc = Services(settings=settings, db=db)
+        now = parse_at(at, svc.tz) or svc.now()
+        app = build_application(settings, db, services=svc)
+        try:
+            async with app:
+                report = await run_nudge_pass(svc, app.bot, now=now)
+        except InvalidToken:
+            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
+        except NetworkError as e:
+            # Unreachable API: the pass itself could not run.
+            print(
+                f"duban: cannot reach the Bot API at {settings.bot_api_url}: {e.message}",
+                file=sys.stderr,
+            )
+            return 1
+    print(report.summary(), file=out)
+    return 0
+
+
+async def invite(settings: Settings, target: str, out: TextIO) -> int:
+    """`duban invite UNIT|coordinator|leader|admin`: an invite link, to bootstrap without chat."""
+    _require_token(settings)
+    assert settings.bot_token is not None
+    async with await Database.open(settings.database) as db:
+        svc = Services(settings=settings, db=db)
+        role: PersonRole | None = ROLE_WORDS.get(target.lower())
+        unit: StoredUnit | None = None
+        if role is None:
+            found = await match_unit(db, target)
+            if isinstance(found, list):
+                if not found:
+                    raise UserError(f"unknown unit: {target!r} (see: duban units)")
+                names = ", ".join(u.name for u in found[:10])
+                raise UserError(f"{target!r} matches several units: {names}")
+            unit, role = found, "contact"
+        app = build_application(settings, db, services=svc)
+        try:
+            async with app:
+                username = app.bot.username
+        except InvalidToken:
+            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
+        except (NetworkError, TelegramError) as e:
+            raise UserError(f"cannot reach the Bot API at {settings.bot_api_url}: {e}") from None
+        link, group_link = await make_invite(
+            svc, bot_username=username, role=role, unit=unit, created_by=0
+        )
+    what = f"contact of {unit.name}" if unit else role
+    print(f"Invite link for {what} (works once, for {settings.invite_days} days):", file=out)
+    print(link, file=out)
+    if unit:
+        print(f"For the unit's group chat: {group_link}", file=out)
+    return 0

@@ -1,0 +1,517 @@
+"""Progress replies: a reply to a nudge, a button press, /report, an edit, a file — and /mine.
+
+Whatever the way in, a report is stored verbatim with what duban understood of it, and the
+bot confirms in one line what it recorded, so the contact can correct it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.services import Services
+from handlers.common import Who, answer, multi_plan, ref, resolve_item, svc_of, who
+from plans.chunks import callback_data, clip
+from plans.compose import status_buttons
+from plans.lights import light
+from plans.model import Evidence, Report, Status
+from plans.progress import ProgressReading, describe, read_progress
+from plans.texts import esc
+from storage import StoredItem, find_unit, items_by_ids, list_items, unit_item_ids
+from storage.reports_repo import (
+    NewReport,
+    add_report,
+    amend_report,
+    create_draft,
+    find_bot_message,
+    latest_reports,
+    record_bot_message,
+    report_for_message,
+    take_draft,
+)
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000  # what one report keeps of a message; Telegram's own limit is 4096
+BUTTON_STATUS: dict[str, Status] = {"d": "done", "p": "in_progress", "b": "blocked"}
+MAX_CHOICES = 24
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who a report is from: the unit it counts for and the membership behind it."""
+
+    unit_id: int
+    contact_id: int | None
+
+
+async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> Target | None:
+    """The unit this speaker reports for on this item, or None if they may not."""
+    owned = await unit_item_ids(svc.db, speaker.unit_ids)
+    for membership in speaker.memberships:
+        unit_id = membership.unit_id
+        if (
+            membership.role == "contact"
+            and unit_id is not None
+            and stored.id in owned.get(unit_id, set())
+        ):
+            return Target(unit_id, membership.id)
+    if speaker.coordinator:  # on behalf of the item's first (lead) unit
+        for unit in stored.item.units:
+            found = await find_unit(svc.db, unit.name)
+            if found is not None:
+                return Target(found.id, None)
+    return None
+
+
+def _status(reading: ProgressReading, previous: Report | None) -> Status:
+    if reading.status is not None:
+        return reading.status
+    if reading.percent is not None and reading.percent >= 100:
+        return "done"
+    if previous is not None and previous.status != "done":
+        return previous.status
+    return "in_progress"
+
+
+def _what(svc: Services, reading: ProgressReading, status: Status) -> str:
+    if reading.understood:
+        return esc(describe(reading, svc.texts.lang))
+    return svc.texts("status_unread") if status == "in_progress" else svc.texts(f"status_{status}")
+
+
+async def record_progress(
+    update: Update,
+    svc: Services,
+    speaker: Who,
+    stored: StoredItem,
+    text: str,
+    *,
+    source: str,
+    message: Message | None,
+    evidence: Sequence[Evidence] = (),
+    status: Status | None = None,
+) -> Report | None:
+    """Store a report on `stored` from `speaker` and confirm it in one line."""
+    t = svc.texts
+    multi = await multi_plan(svc)
+    target = await _report_unit(svc, speaker, stored)
+    if target is None:
+        await answer(update, t("item_not_yours", item=ref(stored, multi)))
+        return None
+    now = svc.now()
+    text = text[:TEXT_LIMIT]
+    reading = read_progress(text, targets=stored.item.targets, today=now.date())
+    previous = (await latest_reports(svc.db, [stored.id])).get((stored.id, target.unit_id))
+    final: Status = status or _status(reading, previous)
+    percent = reading.percent
+    if final == "done" and percent is None:
+        percent = 100.0
+    report = await add_report(
+        svc.db,
+        NewReport(
+            item_id=stored.id,
+            unit_id=target.unit_id,
+            status=final,
+            text=text,
+            percent=percent,
+            expected_date=reading.expected_date,
+            value=reading.value,
+            measure=reading.measure,
+            source=source,
+            contact_id=target.contact_id,
+            reporter_user_id=speaker.user_id,
+            reporter_name=speaker.name,
+            chat_id=message.chat_id if message else None,
+            message_id=message.message_id if message else None,
+            evidence=tuple(evidence),
+        ),
+        now=now,
+    )
+    what = _what(svc, reading, final) if (text or not status) else t(f"status_{final}")
+    title = esc(clip(stored.item.title, 30))
+    if source == "button" and final == "blocked":
+        key = "recorded_blocked"
+    elif source == "button":
+        key = "recorded_button"
+    else:
+        key = "recorded"
+    sent = await answer(update, t(key, item=ref(stored, multi), title=title, what=what))
+    for m in sent:
+        await record_bot_message(
+            svc.db,
+            chat_id=m.chat_id,
+            message_id=m.message_id,
+            kind="confirm",
+            unit_id=target.unit_id,
+            item_ids=[stored.id],
+            report_id=report.id,
+            now=now,
+        )
+    return report
+
+
+async def _my_item_ids(svc: Services, speaker: Who) -> set[int]:
+    owned = await unit_item_ids(svc.db, speaker.unit_ids)
+    return set().union(*owned.values()) if owned else set()
+
+
+async def _refuse_stranger(update: Update, svc: Services, speaker: Who) -> bool:
+    """Strangers get a polite refusal (in private) and no plan data; True if refused."""
+    if speaker.known:
+        return False
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await answer(update, svc.texts("welcome_unknown"))
+    return True
+
+
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Report progress: /report <item> <text>."""
+    svc = svc_of(context)
+    speaker = await who(update, svc)
+    if await _refuse_stranger(update, svc, speaker):
+        return
+    args = context.args or []
+    if len(args) < 2:
+        await answer(update, svc.texts("report_usage"))
+        return
+    lookup = await resolve_item(svc, args[0], preferred=await _my_item_ids(svc, speaker))
+    if lookup.item is None:
+        await answer(update, [lookup.error, svc.texts("report_usage")])
+        return
+    message = update.effective_message
+    text = message.text.split(None, 2)[2] if message and message.text else " ".join(args[1:])
+    await record_progress(
+        update, svc, speaker, lookup.item, text, source="command", message=message
+    )
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: a reply to a nudge or confirmation, or free text naming an item."""
+    svc = svc_of(context)
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    speaker = await who(update, svc)
+    if await _refuse_stranger(update, svc, speaker):
+        return
+    await _route(update, svc, speaker, message, message.text, evidence=())
+
+
+async def _route(
+    update: Update,
+    svc: Services,
+    speaker: Who,
+    message: Message,
+    text: str,
+    *,
+    evidence: Sequence[Evidence],
+) -> None:
+    """Tie a message to its item (reply target, item number, or a question) and record it."""
+    t = svc.texts
+    group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    candidates: list[int] = []
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+        sent = await find_bot_message(svc.db, replied.chat_id, replied.message_id)
+        if sent is not None and sent.kind == "confirm" and sent.report_id is not None:
+            await _amend(update, svc, sent.report_id, sent.item_ids, text, evidence)
+            return
+        if sent is not None:
+            candidates = list(sent.item_ids)
+    elif group:
+        return  # in a group, only replies to the bot are for the bot
+    reading = read_progress(text[:TEXT_LIMIT], today=svc.now().date())
+    mine = await _my_item_ids(svc, speaker)
+    if reading.item_refs:
+        lookup = await resolve_item(svc, reading.item_refs[0], preferred=set(candidates) or mine)
+        if lookup.item is None:
+            await answer(update, lookup.error)
+            return
+        await record_progress(
+            update, svc, speaker, lookup.item, reading.text or text, source="reply",
+            message=message, evidence=evidence,
+        )  # fmt: skip
+        return
+    if len(candidates) == 1:
+        items = await items_by_ids(svc.db, candidates)
+        if candidates[0] in items:
+            await record_progress(
+                update, svc, speaker, items[candidates[0]], text, source="reply",
+                message=message, evidence=evidence,
+            )  # fmt: skip
+            return
+    if evidence:
+        await answer(update, t("file_needs_item"))
+        return
+    await _ask_which(update, svc, speaker, message, text, candidates or sorted(mine))
+
+
+async def _ask_which(
+    update: Update, svc: Services, speaker: Who, message: Message, text: str, item_ids: list[int]
+) -> None:
+    """Keep the text as a draft and ask which item it is about, with a button per item."""
+    t = svc.texts
+    if not item_ids:
+        if speaker.coordinator and not speaker.unit_ids:
+            await answer(update, t("help_coordinator"))
+        else:
+            await answer(update, t("which_item_none"))
+        return
+    draft_id = await create_draft(
+        svc.db,
+        chat_id=message.chat_id,
+        user_id=speaker.user_id,
+        message_id=message.message_id,
+        text=text[:TEXT_LIMIT],
+    )
+    items = await items_by_ids(svc.db, item_ids[:MAX_CHOICES])
+    multi = await multi_plan(svc)
+    buttons = [
+        [(f"{ref(s, multi)}. {clip(s.item.title, 24)}", callback_data("i", draft_id, s.id))]
+        for s in items.values()
+        if s.item is not None
+    ]
+    sent = await answer(update, t("which_item"), buttons=buttons)
+    for m in sent:
+        await record_bot_message(
+            svc.db, chat_id=m.chat_id, message_id=m.message_id, kind="ask", item_ids=list(items)
+        )
+
+
+async def _amend(
+    update: Update,
+    svc: Services,
+    report_id: int,
+    item_ids: Sequence[int],
+    text: str,
+    evidence: Sequence[Evidence],
+) -> None:
+    """A reply to a confirmation adds its text (and files) to that report."""
+    t = svc.texts
+    items = await items_by_ids(svc.db, item_ids)
+    stored = items.get(item_ids[0]) if item_ids else None
+    if stored is None:
+        await answer(update, t("which_item_none"))
+        return
+    now = svc.now()
+    reading = read_progress(text[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
+    fields: dict[str, object] = {"text": text[:TEXT_LIMIT]}
+    if evidence:
+        fields["evidence"] = tuple(evidence)
+    for name in ("percent", "expected_date", "value", "measure", "status"):
+        value = getattr(reading, name)
+        if value is not None:
+            fields[name] = value
+    new = await amend_report(svc.db, report_id, now=now, **fields)
+    multi = await multi_plan(svc)
+    what = _what(svc, reading, new.status)
+    if not text and evidence:
+        await answer(update, t("evidence_kept", name=esc(evidence[0].file_name or evidence[0].kind),
+                               item=ref(stored, multi)))  # fmt: skip
+        return
+    await answer(
+        update,
+        t("updated", item=ref(stored, multi), title=esc(clip(stored.item.title, 30)), what=what),
+    )
+
+
+async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message updates the report it carried (the old version is kept)."""
+    svc = svc_of(context)
+    message = update.edited_message
+    if message is None or not message.text:
+        return
+    speaker = await who(update, svc)
+    if not speaker.known:
+        return
+    old = await report_for_message(svc.db, message.chat_id, message.message_id)
+    if old is None:
+        return  # the original was not a report (a question, a draft): nothing to update
+    items = await items_by_ids(svc.db, [old.item_id])
+    stored = items[old.item_id]
+    now = svc.now()
+    edited = message.text
+    if edited.startswith("/"):  # an edited "/report 16 …": the report is what follows the item
+        parts = edited.split(None, 2)
+        edited = parts[2] if len(parts) == 3 else ""
+    reading = read_progress(edited[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
+    text = reading.text if reading.item_refs else edited
+    status = _status(reading, None) if reading.understood else old.status
+    new = await amend_report(
+        svc.db,
+        old.id,
+        now=now,
+        text=text[:TEXT_LIMIT],
+        status=status,
+        percent=reading.percent
+        if reading.percent is not None
+        else (100.0 if status == "done" else None),
+        expected_date=reading.expected_date,
+        value=reading.value,
+        measure=reading.measure,
+        source="edit",
+    )
+    multi = await multi_plan(svc)
+    await answer(
+        update,
+        svc.texts(
+            "updated",
+            item=ref(stored, multi),
+            title=esc(clip(stored.item.title, 30)),
+            what=_what(svc, reading, new.status),
+        ),
+    )
+
+
+async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo or document sent as a reply is kept as evidence on the report."""
+    svc = svc_of(context)
+    message = update.effective_message
+    if message is None:
+        return
+    speaker = await who(update, svc)
+    if await _refuse_stranger(update, svc, speaker):
+        return
+    evidence: Evidence
+    if message.document is not None:
+        d = message.document
+        evidence = Evidence(
+            kind="document",
+            file_id=d.file_id,
+            file_unique_id=d.file_unique_id,
+            file_name=d.file_name or "",
+            mime_type=d.mime_type or "",
+            file_size=d.file_size,
+        )
+    elif message.photo:
+        p = message.photo[-1]  # the largest size
+        evidence = Evidence(
+            kind="photo", file_id=p.file_id, file_unique_id=p.file_unique_id, file_size=p.file_size
+        )
+    else:
+        return
+    await _route(update, svc, speaker, message, message.caption or "", evidence=(evidence,))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A status button under a nudge (r:item:d|p|b) or an item choice for a draft (i:draft:item)."""
+    svc = svc_of(context)
+    t = svc.texts
+    query = update.callback_query
+    if query is None or not query.data:
+        return
+    speaker = await who(update, svc)
+    parts = query.data.split(":")
+    try:
+        kind, first, second = parts[0], int(parts[1]), parts[2]
+    except (IndexError, ValueError):
+        await query.answer()
+        return
+    if not speaker.known:
+        await query.answer(t("refused"), show_alert=True)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if kind == "r" and second in BUTTON_STATUS:
+        items = await items_by_ids(svc.db, [first])
+        stored = items.get(first)
+        if stored is None or await _report_unit(svc, speaker, stored) is None:
+            await query.answer(t("not_member_button"), show_alert=True)
+            return
+        await query.answer(t("button_ok"))
+        await record_progress(
+            update, svc, speaker, stored, "", source="button", message=None,
+            status=BUTTON_STATUS[second],
+        )  # fmt: skip
+        return
+    if kind == "i" and second.isdigit():
+        draft = await take_draft(
+            svc.db, first, chat_id=query.message.chat.id if query.message else 0, now=svc.now()
+        )
+        if draft is None:
+            await query.answer(t("draft_gone"))
+            return
+        items = await items_by_ids(svc.db, [int(second)])
+        stored = items.get(int(second))
+        if stored is None:
+            await query.answer(t("draft_gone"))
+            return
+        await query.answer(t("button_ok"))
+        await record_progress(
+            update, svc, speaker, stored, draft.text, source="reply", message=message
+        )
+        return
+    await query.answer()
+
+
+async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The contact's items with light, last report and next deadline."""
+    svc = svc_of(context)
+    t = svc.texts
+    speaker = await who(update, svc)
+    if await _refuse_stranger(update, svc, speaker):
+        return
+    units = [m for m in speaker.memberships if m.role == "contact" and m.unit_id]
+    if not units:
+        await answer(update, t("mine_none"))
+        return
+    today = svc.now().date()
+    multi = await multi_plan(svc)
+    lines: list[str] = []
+    for membership in units:
+        assert membership.unit_name is not None and membership.unit_id is not None
+        items = await list_items(svc.db, unit=membership.unit_name)
+        reports = await latest_reports(svc.db, [s.id for s in items])
+        lines.append(t("mine_head", unit=esc(membership.unit_name), count=len(items)))
+        for s in items:
+            last = reports.get((s.id, membership.unit_id))
+            lines.append(_mine_line(svc, s, last, today, multi))
+    buttons = []
+    for membership in units:
+        items = await list_items(svc.db, unit=membership.unit_name)
+        buttons += [status_buttons(t, s.id, ref(s, multi)) for s in items[:10]]
+    await answer(update, lines, buttons=buttons[:30])
+
+
+def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, multi: bool) -> str:
+    t = svc.texts
+    item = s.item
+    assert item.deadline is not None
+    start = item.deadline.replace(month=1, day=1)
+    colour = light(
+        status=last.status if last else None,
+        percent=last.percent if last else None,
+        start=start,
+        deadline=item.deadline,
+        today=today,
+        last_report_on=last.created_at.astimezone(svc.tz).date() if last else None,
+    )
+    dot = {"green": "🟢", "yellow": "🟡", "red": "🔴"}[colour]
+    upcoming = [m.date for m in item.milestones if m.date >= today and m.date < item.deadline]
+    milestone = t("next_milestone", date=upcoming[0].isoformat()) if upcoming else ""
+    if last is None:
+        progress = t("mine_never")
+    else:
+        percent = f"{last.percent:.0f}% " if last.percent is not None else ""
+        progress = t(
+            "mine_last",
+            status=t(f"status_{last.status}"),
+            percent=percent,
+            when=last.created_at.astimezone(svc.tz).strftime("%m-%d"),
+        )
+    return t(
+        "mine_line",
+        light=dot,
+        ref=ref(s, multi),
+        title=esc(clip(item.title, 30)),
+        deadline=item.deadline.isoformat(),
+        milestone=milestone,
+        progress=progress,
+    )

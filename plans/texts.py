@@ -1,0 +1,246 @@
+"""Every string a chat user sees, per language, in one place.
+
+Chinese is the default; an English deployment is `DUBAN_LANGUAGE=en`, not a fork. Values are
+str.format templates whose arguments are ALREADY HTML-escaped by the caller (`esc`), so the
+templates may use Telegram's HTML tags (<b>, <i>, <code>) and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+ZH: dict[str, str] = {
+    # onboarding
+    "welcome_unknown": (
+        "您好,我是督办助手。\n您还没有加入督办名单,暂时无法查看或反馈任务。"
+        "请向办公室(督查)索取邀请链接,点击链接即可加入。"
+    ),
+    "welcome_back": "您好,{name}。您的身份:{roles}。\n发送 /help 查看可用命令。",
+    "invite_unknown": "邀请链接无效。请向办公室索取新的邀请链接。",
+    "invite_used": "该邀请链接已被使用过。每个链接只能使用一次,请向办公室索取新的链接。",
+    "invite_expired": "该邀请链接已过期。请向办公室索取新的邀请链接。",
+    "joined_contact": (
+        "欢迎,{name}!您已作为 <b>{unit}</b> 的联络员加入督办。\n"
+        "我会在截止日期前、每月填报日和逾期时提醒您反馈进展。\n"
+        "{unit} 负责的事项({count} 项):"
+    ),
+    "joined_group": "本群已绑定 <b>{unit}</b>,督办提醒将发送到本群,群成员均可回复进展。\n{unit} 负责的事项({count} 项):",
+    "joined_role": "欢迎,{name}!您已作为 <b>{role}</b> 加入督办。发送 /help 查看可用命令。",
+    "joined_again": "您已是 <b>{what}</b>,无需重复加入。",
+    "no_items_yet": "(暂无事项,办公室分配后会通知您)",
+    "role_admin": "管理员",
+    "role_coordinator": "督查协调员",
+    "role_leader": "领导",
+    "role_contact": "{unit} 联络员",
+    "whoami": "用户 ID:<code>{user_id}</code>\n会话 ID:<code>{chat_id}</code>\n身份:{roles}",
+    "whoami_none": "用户 ID:<code>{user_id}</code>\n会话 ID:<code>{chat_id}</code>\n身份:未加入",
+    "help_contact": (
+        "<b>联络员可用命令</b>\n"
+        "/mine — 本单位的事项、进度和下一个截止日期\n"
+        "/report 事项号 进展 — 反馈进展,如 <code>/report 4 完成60%,预计11月底完成</code>\n"
+        "也可直接回复督办提醒消息,或点消息下方的按钮。\n"
+        "/whoami — 查看我的身份"
+    ),
+    "help_coordinator": (
+        "<b>协调员可用命令</b>\n"
+        "/invite 单位名 — 生成单位联络员的邀请链接\n"
+        "/invite coordinator|leader — 邀请协调员或领导\n"
+        "/unassigned — 尚未分配责任单位的事项\n"
+        "/assign 事项号 单位[,单位…] [lead|support] — 分配责任单位\n"
+        "/addunit 单位名 — 新增单位\n"
+        "/report 事项号 进展 — 代为登记进展\n"
+        "/whoami — 查看我的身份"
+    ),
+    "help_leader": "<b>领导可用命令</b>\n/whoami — 查看我的身份\n每周一上午会收到督办周报。",
+    "help_unknown": "请先通过办公室发给您的邀请链接加入。",
+    "refused": "抱歉,您没有权限使用这个命令。",
+    "unknown_command": "没有这个命令:{command}\n发送 /help 查看可用命令。",
+    # invites and assignment
+    "invite_usage": (
+        "用法:<code>/invite 单位名</code> 邀请单位联络员,"
+        "或 <code>/invite coordinator</code> / <code>/invite leader</code>"
+    ),
+    "invite_link": (
+        "{what} 的邀请链接(一次有效,{days} 天内有效):\n{link}\n"
+        "如需绑定单位工作群,请把机器人加入群后打开:\n{group_link}"
+    ),
+    "invite_link_role": "{what} 的邀请链接(一次有效,{days} 天内有效):\n{link}",
+    "unit_unknown": "没有找到单位“{name}”。可用 /addunit {name} 新增,或检查名称。",
+    "unit_ambiguous": "“{name}”对应多个单位,请写全称:{choices}",
+    "unit_added": "已新增单位 <b>{unit}</b>。",
+    "unit_exists": "单位 <b>{unit}</b> 已存在。",
+    "addunit_usage": "用法:<code>/addunit 单位名</code>",
+    "assign_usage": (
+        "用法:<code>/assign 事项号 单位[,单位…] [lead|support]</code>\n"
+        "例:<code>/assign 4 局高新处,局创新处 lead</code>;多个计划时事项号写作 <code>计划-序号</code>,如 2-15"
+    ),
+    "assigned": "已将第 {item} 项《{title}》分配给:{units}({role})。",
+    "role_lead": "牵头",
+    "role_support": "配合",
+    "unassigned_none": "所有事项都已分配责任单位。",
+    "unassigned_head": "尚未分配责任单位的事项({count} 项):",
+    # items
+    "item_unknown": "没有找到第 {item} 项。{hint}",
+    "item_ambiguous": "有多个计划都有第 {item} 项,请写作 计划-序号,如 {example}。",
+    "item_not_yours": "第 {item} 项不是您单位负责的事项,无法反馈。发送 /mine 查看您的事项。",
+    "mine_none": "您的单位暂无事项。",
+    "mine_head": "<b>{unit}</b> 的事项({count} 项):",
+    "mine_line": "{light} {ref}. {title}\n    截止 {deadline}{milestone} · {progress}",
+    "mine_never": "尚未反馈",
+    "mine_last": "{status} {percent}({when})",
+    "next_milestone": ",下一节点 {date}",
+    # reporting
+    "report_usage": (
+        "用法:<code>/report 事项号 进展</code>\n例:<code>/report 4 完成60%,预计11月底完成</code>"
+    ),
+    "recorded": "已记录 第 {item} 项《{title}》:{what}。\n如有误,可直接编辑原消息或再次回复。",
+    "recorded_button": "已记录 第 {item} 项《{title}》:{what}。\n可回复本消息补充一句说明(可选)。",
+    "recorded_blocked": "已记录 第 {item} 项《{title}》:有困难。\n请回复本消息简要说明困难,便于协调解决。",
+    "updated": "已更新 第 {item} 项《{title}》:{what}。",
+    "evidence_kept": "已保存附件 {name} 作为第 {item} 项的佐证材料。",
+    "file_needs_item": "请回复督办提醒或确认消息发送附件,或在附件说明里写明事项号(如“4 验收报告”)。",
+    "which_item": "这条进展是关于哪一项?请点选:",
+    "which_item_none": "没能确定这条进展对应的事项。请用 <code>/report 事项号 进展</code> 反馈。",
+    "draft_gone": "这条进展已经登记过或已失效。",
+    "button_done": "✅完成",
+    "button_progress": "⏳推进中",
+    "button_blocked": "⚠️有困难",
+    "button_ok": "已记录",
+    "not_member_button": "您不是该事项责任单位的联络员。",
+    "status_done": "已完成",
+    "status_in_progress": "推进中",
+    "status_blocked": "有困难",
+    "status_not_started": "未启动",
+    "status_unread": "已收到(未识别出进度)",
+    # nudges
+    "nudge_head": "【督办提醒】<b>{unit}</b>\n请反馈以下事项进展(直接回复本消息,或点下方按钮):",
+    "nudge_upcoming": "{ref}. {title}\n    截止 {about}(还有 {days} 天)",
+    "nudge_today": "{ref}. {title}\n    今天({about})截止",
+    "nudge_milestone": "{ref}. {title}\n    节点 {about}(还有 {days} 天)",
+    "nudge_cycle": "{ref}. {title}\n    本期进展填报(截止 {deadline})",
+    "nudge_overdue": "{ref}. {title}\n    ⚠️ 已逾期 {days} 天(截止 {about})",
+    "nudge_tail": "回复示例:<code>{example} 完成60%,预计11月底完成</code>",
+    "escalation_head": "【督办预警】以下单位需要协调:",
+    "escalation_overdue": "· {unit}:第 {ref} 项《{title}》逾期未完成,已提醒 {count} 次",
+    "escalation_ignored": "· {unit}:连续 {count} 次提醒未反馈",
+    "unreachable": "⚠️ <b>{unit}</b> 已没有可联系的联络员({who} 已屏蔽机器人或会话不存在)。请重新邀请:<code>/invite {unit}</code>",
+    "error": "抱歉,处理时出错了,请稍后再试。",
+}
+
+EN: dict[str, str] = {
+    "welcome_unknown": (
+        "Hello, I am the follow-up assistant.\nYou have not joined yet, so I cannot show or take "
+        "any progress. Ask the office for an invite link and open it to join."
+    ),
+    "welcome_back": "Hello, {name}. You are: {roles}.\nSend /help for the commands.",
+    "invite_unknown": "This invite link is not valid. Ask the office for a new one.",
+    "invite_used": "This invite link was already used. Each link works once; ask for a new one.",
+    "invite_expired": "This invite link has expired. Ask the office for a new one.",
+    "joined_contact": (
+        "Welcome, {name}! You joined as a contact of <b>{unit}</b>.\n"
+        "I will remind you before deadlines, on the monthly reporting day and when overdue.\n"
+        "Items of {unit} ({count}):"
+    ),
+    "joined_group": "This group is now bound to <b>{unit}</b>; nudges come here and any member may reply.\nItems of {unit} ({count}):",
+    "joined_role": "Welcome, {name}! You joined as <b>{role}</b>. Send /help for the commands.",
+    "joined_again": "You are already <b>{what}</b>.",
+    "no_items_yet": "(no items yet; you will hear when some are assigned)",
+    "role_admin": "admin",
+    "role_coordinator": "coordinator",
+    "role_leader": "leader",
+    "role_contact": "contact of {unit}",
+    "whoami": "User id: <code>{user_id}</code>\nChat id: <code>{chat_id}</code>\nRoles: {roles}",
+    "whoami_none": "User id: <code>{user_id}</code>\nChat id: <code>{chat_id}</code>\nRoles: none",
+    "help_contact": (
+        "<b>Commands</b>\n/mine — your unit's items, progress and next deadline\n"
+        "/report ITEM TEXT — report progress, e.g. <code>/report 4 60% done, expect end of Nov</code>\n"
+        "Or reply to a nudge, or press its buttons.\n/whoami — who am I"
+    ),
+    "help_coordinator": (
+        "<b>Coordinator commands</b>\n/invite UNIT — invite link for a unit's contact\n"
+        "/invite coordinator|leader — invite a coordinator or leader\n"
+        "/unassigned — items with no unit\n"
+        "/assign ITEM UNIT[,UNIT…] [lead|support] — assign units\n"
+        "/addunit NAME — add a unit\n/report ITEM TEXT — record progress on behalf of a unit\n"
+        "/whoami — who am I"
+    ),
+    "help_leader": "<b>Leader commands</b>\n/whoami — who am I\nThe weekly digest arrives on Monday mornings.",
+    "help_unknown": "Join first through the invite link the office sends you.",
+    "refused": "Sorry, you may not use this command.",
+    "unknown_command": "There is no command {command}.\nSend /help for the commands.",
+    "invite_usage": "Usage: <code>/invite UNIT</code>, or <code>/invite coordinator</code> / <code>/invite leader</code>",
+    "invite_link": "Invite link for {what} (works once, for {days} days):\n{link}\nTo bind the unit's group chat, add the bot to the group and open:\n{group_link}",
+    "invite_link_role": "Invite link for {what} (works once, for {days} days):\n{link}",
+    "unit_unknown": "No unit called “{name}”. Add it with /addunit {name}, or check the name.",
+    "unit_ambiguous": "“{name}” matches several units; write the full name: {choices}",
+    "unit_added": "Added unit <b>{unit}</b>.",
+    "unit_exists": "Unit <b>{unit}</b> already exists.",
+    "addunit_usage": "Usage: <code>/addunit NAME</code>",
+    "assign_usage": "Usage: <code>/assign ITEM UNIT[,UNIT…] [lead|support]</code>\ne.g. <code>/assign 4 局高新处 lead</code>; with several plans write ITEM as PLAN-SEQ, e.g. 2-15",
+    "assigned": "Item {item} “{title}” assigned to: {units} ({role}).",
+    "role_lead": "lead",
+    "role_support": "support",
+    "unassigned_none": "Every item has a responsible unit.",
+    "unassigned_head": "Items without a unit ({count}):",
+    "item_unknown": "There is no item {item}. {hint}",
+    "item_ambiguous": "Several plans have an item {item}; write PLAN-SEQ, e.g. {example}.",
+    "item_not_yours": "Item {item} is not one of your unit's items. Send /mine for yours.",
+    "mine_none": "Your unit has no items yet.",
+    "mine_head": "Items of <b>{unit}</b> ({count}):",
+    "mine_line": "{light} {ref}. {title}\n    due {deadline}{milestone} · {progress}",
+    "mine_never": "no report yet",
+    "mine_last": "{status} {percent}({when})",
+    "next_milestone": ", next step {date}",
+    "report_usage": "Usage: <code>/report ITEM TEXT</code>\ne.g. <code>/report 4 60% done, expect end of November</code>",
+    "recorded": "Recorded for item {item} “{title}”: {what}.\nIf this is wrong, edit your message or reply again.",
+    "recorded_button": "Recorded for item {item} “{title}”: {what}.\nYou may reply to this message with a line of detail.",
+    "recorded_blocked": "Recorded for item {item} “{title}”: blocked.\nPlease reply to this message with what is in the way.",
+    "updated": "Updated item {item} “{title}”: {what}.",
+    "evidence_kept": "Kept {name} as evidence for item {item}.",
+    "file_needs_item": "Send files as a reply to a nudge or confirmation, or write the item number in the caption.",
+    "which_item": "Which item is this about? Pick one:",
+    "which_item_none": "I could not tell which item this is about. Use <code>/report ITEM TEXT</code>.",
+    "draft_gone": "That progress was already recorded or has expired.",
+    "button_done": "✅Done",
+    "button_progress": "⏳In progress",
+    "button_blocked": "⚠️Blocked",
+    "button_ok": "Recorded",
+    "not_member_button": "You are not a contact of a unit responsible for this item.",
+    "status_done": "done",
+    "status_in_progress": "in progress",
+    "status_blocked": "blocked",
+    "status_not_started": "not started",
+    "status_unread": "received (no progress figure understood)",
+    "nudge_head": "【Follow-up】<b>{unit}</b>\nPlease report progress on (reply to this message, or press a button):",
+    "nudge_upcoming": "{ref}. {title}\n    due {about} (in {days} days)",
+    "nudge_today": "{ref}. {title}\n    due today ({about})",
+    "nudge_milestone": "{ref}. {title}\n    step due {about} (in {days} days)",
+    "nudge_cycle": "{ref}. {title}\n    progress for this period (due {deadline})",
+    "nudge_overdue": "{ref}. {title}\n    ⚠️ overdue by {days} days (due {about})",
+    "nudge_tail": "Example reply: <code>{example} 60% done, expect end of November</code>",
+    "escalation_head": "【Escalation】These units need attention:",
+    "escalation_overdue": "· {unit}: item {ref} “{title}” overdue, reminded {count} times",
+    "escalation_ignored": "· {unit}: {count} reminders in a row without a reply",
+    "unreachable": "⚠️ <b>{unit}</b> has no reachable contact left ({who} blocked the bot or the chat is gone). Invite again: <code>/invite {unit}</code>",
+    "error": "Sorry, something went wrong. Please try again later.",
+}
+
+CATALOGS: Mapping[str, Mapping[str, str]] = {"zh": ZH, "en": EN}
+
+
+def esc(value: object) -> str:
+    """HTML-escape anything a user or a plan wrote before it goes into a message."""
+    return html.escape(str(value), quote=False)
+
+
+class Texts:
+    """The catalog of one language: `t("key", name=esc(x))`."""
+
+    def __init__(self, lang: str = "zh") -> None:
+        self.lang = lang if lang in CATALOGS else "zh"
+        self._catalog = CATALOGS[self.lang]
+
+    def __call__(self, key: str, /, **kwargs: object) -> str:
+        template = self._catalog.get(key) or ZH[key]
+        return template.format(**kwargs) if kwargs else template
