@@ -1,5 +1,6 @@
 # duban: the bot and its command line. Build: docker build -t duban .
-# Run:   docker run --rm -v duban-data:/data -e DUBAN_BOT_TOKEN=... duban <command>
+# Run:   docker run -d -v duban-data:/data -e DUBAN_BOT_TOKEN=... -e DUBAN_ADMIN_IDS=... duban
+# Import: docker run --rm -v duban-data:/data -v $PWD:/in duban import /in/plan.docx
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,10 +16,11 @@ COPY plans ./plans
 COPY storage ./storage
 COPY handlers ./handlers
 COPY bot ./bot
+COPY sandbox ./sandbox
 COPY examples ./examples
 RUN pip install . && useradd --create-home --uid 10001 duban && mkdir -p /data && chown duban /data
 
 USER duban
 VOLUME ["/data"]
 ENTRYPOINT ["duban"]
-CMD ["plans"]
+CMD ["run"]

@@ -405,3 +405,24 @@ async def test_sandbox_flood_limit_is_respected(
                     lambda: len(sb.sent(ADMIN_ID)) >= 3 or None, timeout=15, what="3 answers"
                 )
         assert len(sb.sent(ADMIN_ID)) == 3
+
+
+async def test_a_unit_group_chat_joins_and_answers_nudges(world: World) -> None:
+    w = world
+    lead, member = w.sb.create_user("组长"), w.sb.create_user("组员")
+    group = w.sb.create_group("高新处工作群", [lead, member])
+    link = await w.invite("局高新处")
+    token = link.rsplit("=", 1)[1]
+    sent = lead.send_text(group, f"/start@{w.sb.bot_username} {token}")
+    bound = await w.next_answer(group.id, sent)
+    assert "本群已绑定" in bound["text"] and "局高新处" in bound["text"]
+    await w.pass_at(datetime(2023, 12, 18, 9, 30, tzinfo=TZ))
+    nudge = next(m for m in w.sb.sent(group.id) if "【督办提醒】" in (m["text"] or ""))
+    # any member of the bound group may answer for the unit
+    confirm = await w.say(member, "9 推进中,完成40%", chat=group.id, reply_to=nudge)
+    assert "第 9 项" in confirm["text"]
+    assert await w.rows("SELECT reporter_name, percent FROM reports") == [("组员", 40.0)]
+    # chatter in the group that is not a reply to the bot is not taken for a report
+    member.send_text(group, "今天下午开会")
+    await w.pass_at(datetime(2023, 12, 18, 16, 0, tzinfo=TZ))
+    assert await w.rows("SELECT count(*) FROM reports") == [(1,)]

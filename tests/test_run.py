@@ -1,0 +1,115 @@
+"""`duban run` and `duban send-due` as processes, the way README and cron start them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox import BotApiSandbox
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-plan.txt"
+TOKEN = "777000:RUN-secret_token_value"
+
+
+def env_for(tmp_path: Path, root: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
+    env.update(
+        DUBAN_DATABASE=str(tmp_path / "duban.db"),
+        DUBAN_BOT_API_URL=root,
+        DUBAN_ADMIN_IDS="4242",
+        DUBAN_BOT_TOKEN=TOKEN,
+        **extra,
+    )
+    return env
+
+
+async def duban(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_run_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
+    code, out, err = await duban("run", env=env, cwd=tmp_path)
+    assert code == 2
+    assert "DUBAN_BOT_TOKEN is not set" in err and "@BotFather" in err
+    assert "Traceback" not in err
+
+
+async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
+    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
+        env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="on")
+        code, _, err = await duban("import", str(SAMPLE), env=env, cwd=tmp_path)
+        assert code == 0, err
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            admin = sb.create_user("办公室", user_id=4242)
+            await sb.wait_for(lambda: sb.calls_to("getMe") or None, timeout=30, what="start-up")
+            admin.send_text("/invite 局高新处")
+            answer = await sb.wait_for_message(4242, timeout=30)
+            assert "?start=" in (answer["text"] or "")
+            # menus were set at start-up
+            assert sb.calls_to("setMyCommands")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err_bytes = await asyncio.wait_for(proc.communicate(), timeout=30)
+        logs = err_bytes.decode()
+        assert proc.returncode == 0, logs
+        assert TOKEN not in logs  # the token never reaches the logs
+        assert "running as @duban_test_bot" in logs
+
+
+async def test_send_due_replays_a_date_and_reports_unreachable_api(tmp_path: Path) -> None:
+    async with BotApiSandbox(token=TOKEN) as sb:
+        env = env_for(tmp_path, sb.root)
+        assert (await duban("import", str(SAMPLE), "--at", "2026-02-12T10:00", env=env, cwd=tmp_path))[0] == 0
+        code, out, err = await duban("send-due", "--at", "2026-12-17T09:30", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert "2026-12-17 09:30" in out and "no contact yet" in out
+        code, out, _ = await duban("send-due", "--at", "2026-12-19T10:00", env=env, cwd=tmp_path)
+        assert code == 0 and "no pass" in out  # a Saturday
+        code, out, err = await duban("send-due", "--at", "yesterday", env=env, cwd=tmp_path)
+        assert code == 2 and "--at" in err
+    # the API is gone: the pass could not run → non-zero, one line, no token
+    closed = env_for(tmp_path, "http://127.0.0.1:9")
+    code, out, err = await duban("send-due", "--at", "2026-12-17T09:30", env=closed, cwd=tmp_path)
+    assert code == 1
+    assert "cannot reach the Bot API" in err and TOKEN not in err + out
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("target", ["局高新处", "coordinator"])
+async def test_invite_on_the_command_line(tmp_path: Path, target: str) -> None:
+    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
+        env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="off")
+        assert (await duban("import", str(SAMPLE), env=env, cwd=tmp_path))[0] == 0
+        code, out, err = await duban("invite", target, env=env, cwd=tmp_path)
+        assert code == 0, err
+        link = next(line for line in out.splitlines() if "?start=" in line)
+        code, _, err = await duban("invite", "不存在的单位", env=env, cwd=tmp_path)
+        assert code == 2 and "unknown unit" in err
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            user = sb.create_user("新人")
+            user.open_link(link.strip())
+            welcome = await sb.wait_for_message(user.id, timeout=30)
+            assert "欢迎" in (welcome["text"] or "")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.communicate(), timeout=30)
