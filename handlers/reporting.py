@@ -236,17 +236,29 @@ async def _route(
             await answer(update, lookup.error)
             return
         await record_progress(
-            update, svc, speaker, lookup.item, reading.text or text, source="reply",
-            message=message, evidence=evidence,
-        )  # fmt: skip
+            update,
+            svc,
+            speaker,
+            lookup.item,
+            reading.text or text,
+            source="reply",
+            message=message,
+            evidence=evidence,
+        )
         return
     if len(candidates) == 1:
         items = await items_by_ids(svc.db, candidates)
         if candidates[0] in items:
             await record_progress(
-                update, svc, speaker, items[candidates[0]], text, source="reply",
-                message=message, evidence=evidence,
-            )  # fmt: skip
+                update,
+                svc,
+                speaker,
+                items[candidates[0]],
+                text,
+                source="reply",
+                message=message,
+                evidence=evidence,
+            )
             return
     if evidence:
         await answer(update, t("file_needs_item"))
@@ -314,8 +326,14 @@ async def _amend(
     multi = await multi_plan(svc)
     what = _what(svc, reading, new.status)
     if not text and evidence:
-        await answer(update, t("evidence_kept", name=esc(evidence[0].file_name or evidence[0].kind),
-                               item=ref(stored, multi)))  # fmt: skip
+        await answer(
+            update,
+            t(
+                "evidence_kept",
+                name=esc(evidence[0].file_name or evidence[0].kind),
+                item=ref(stored, multi),
+            ),
+        )
         return
     await answer(
         update,
@@ -427,9 +445,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer(t("button_ok"))
         await record_progress(
-            update, svc, speaker, stored, "", source="button", message=None,
+            update,
+            svc,
+            speaker,
+            stored,
+            "",
+            source="button",
+            message=None,
             status=BUTTON_STATUS[second],
-        )  # fmt: skip
+        )
         return
     if kind == "i" and second.isdigit():
         draft = await take_draft(

@@ -110,9 +110,12 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
             svc = Services(settings=settings, db=db, clock=clock)
             parsed = parse_file(SEED_000)
             await import_plan(
-                db, parsed.plan, source_name=SEED_000.name, content_hash=parsed.content_hash,
+                db,
+                parsed.plan,
+                source_name=SEED_000.name,
+                content_hash=parsed.content_hash,
                 now=clock.moment,
-            )  # fmt: skip
+            )
             app = build_application(settings, db, services=svc)
             async with running(app, poll_timeout=1):
                 admin = sb.create_user("办公室", user_id=ADMIN_ID)
@@ -228,8 +231,13 @@ async def test_reply_without_item_gets_a_question_and_files_become_evidence(worl
 async def test_coordinator_assigns_units_for_plans_that_name_none(world: World) -> None:
     w = world
     parsed = parse_file(SEED_001)
-    await import_plan(w.db, parsed.plan, source_name=SEED_001.name, content_hash=parsed.content_hash,
-                      now=datetime(2023, 3, 1, tzinfo=TZ))  # fmt: skip
+    await import_plan(
+        w.db,
+        parsed.plan,
+        source_name=SEED_001.name,
+        content_hash=parsed.content_hash,
+        now=datetime(2023, 3, 1, tzinfo=TZ),
+    )
     listing = await w.say(w.admin, "/unassigned")
     assert "2-1." in listing["text"] and "2-21." in listing["text"]
     unknown = await w.say(w.admin, "/assign 2-3 泰安市科技局平台科")
@@ -338,8 +346,13 @@ async def test_restart_between_units_neither_loses_nor_repeats(
         people: dict[str, SandboxUser] = {}
         async with await Database.open(settings.database) as db:
             parsed = parse_file(SEED_000)
-            await import_plan(db, parsed.plan, source_name="000", content_hash=parsed.content_hash,
-                              now=clock.moment)  # fmt: skip
+            await import_plan(
+                db,
+                parsed.plan,
+                source_name="000",
+                content_hash=parsed.content_hash,
+                now=clock.moment,
+            )
             svc = Services(settings=settings, db=db, clock=clock)
             app = build_application(settings, db, services=svc)
             async with running(app, poll_timeout=1):
@@ -426,3 +439,70 @@ async def test_a_unit_group_chat_joins_and_answers_nudges(world: World) -> None:
     member.send_text(group, "今天下午开会")
     await w.pass_at(datetime(2023, 12, 18, 16, 0, tzinfo=TZ))
     assert await w.rows("SELECT count(*) FROM reports") == [(1,)]
+
+
+async def test_overdue_reminders_escalate_to_coordinators(world: World) -> None:
+    w = world
+    contact = w.sb.create_user("冯联络")
+    await w.join(contact, "局引智处")
+    # 2024-01-02 (Tue) is the first working day after the Dec 31 deadline (Jan 1 is a holiday)
+    first = await w.pass_at(datetime(2024, 1, 2, 9, 30, tzinfo=TZ))
+    assert first.units_sent == 1
+    overdue = [m for m in w.sb.sent(contact.id) if "已逾期" in (m["text"] or "")]
+    assert len(overdue) == 1 and "已逾期 2 天" in overdue[0]["text"]
+    assert first.escalations == 0
+    # three working days later: the second reminder, and the coordinators hear of it
+    second = await w.pass_at(datetime(2024, 1, 5, 9, 30, tzinfo=TZ))
+    assert second.units_sent == 1 and second.escalations >= 1
+    warning = await w.sb.wait_for_message(
+        ADMIN_ID, lambda m: "督办预警" in (m["text"] or ""), timeout=10
+    )
+    assert "局引智处" in warning["text"] and "逾期" in warning["text"]
+    # the same episode is not escalated twice
+    third = await w.pass_at(datetime(2024, 1, 5, 14, 0, tzinfo=TZ))
+    assert third.escalations == 0
+
+
+async def test_mine_shows_lights_progress_and_deadlines(world: World) -> None:
+    w = world
+    contact = w.sb.create_user("陈联络")
+    await w.join(contact, "局组织人事处")
+    w.clock.moment = datetime(2023, 11, 20, 10, 0, tzinfo=TZ)
+    await w.say(contact, "/report 21 已完成")
+    await w.say(contact, "/report 26 有困难:编制未批复")
+    mine = await w.say(contact, "/mine")
+    text = mine["text"]
+    assert "局组织人事处" in text
+    assert re.search(r"🟢 21\. .*\n.*已完成 100%", text)
+    assert re.search(r"🔴 26\. .*\n.*有困难", text)
+    assert "27." in text and "尚未反馈" in text
+    buttons = [b["callback_data"] for row in mine["reply_markup"]["inline_keyboard"] for b in row]
+    assert all(len(b.encode()) <= 64 for b in buttons)
+
+
+async def test_invite_links_expire(world: World) -> None:
+    w = world
+    link = await w.invite("局规划处")
+    w.clock.moment = w.clock.moment.replace(day=28)  # 8 days after the fixture's Feb 20
+    late = w.sb.create_user("迟到者")
+    late.open_link(link)
+    answer = await w.sb.wait_for_message(late.id, timeout=10)
+    assert "已过期" in answer["text"]
+
+
+async def test_a_photo_reply_to_a_nudge_is_evidence(world: World) -> None:
+    w = world
+    contact = w.sb.create_user("褚联络")
+    await w.join(contact, "局机关纪委")
+    await w.pass_at(datetime(2023, 12, 18, 9, 30, tzinfo=TZ))
+    nudge = next(m for m in w.sb.sent(contact.id) if "【督办提醒】" in (m["text"] or ""))
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    sent = contact.send_photo(png, caption="已完成,见现场照片", reply_to=nudge)
+    confirm = await w.next_answer(contact.id, sent)
+    assert "第 24 项" in confirm["text"] and "已完成" in confirm["text"]
+    assert await w.rows(
+        "SELECT e.kind, r.status FROM evidence e JOIN reports r ON r.id = e.report_id"
+    ) == [("photo", "done")]

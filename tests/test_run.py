@@ -30,9 +30,15 @@ def env_for(tmp_path: Path, root: str, **extra: str) -> dict[str, str]:
 
 async def duban(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
@@ -40,7 +46,7 @@ async def duban(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, s
 
 async def test_run_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
-    code, out, err = await duban("run", env=env, cwd=tmp_path)
+    code, _, err = await duban("run", env=env, cwd=tmp_path)
     assert code == 2
     assert "DUBAN_BOT_TOKEN is not set" in err and "@BotFather" in err
     assert "Traceback" not in err
@@ -52,9 +58,15 @@ async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
         code, _, err = await duban("import", str(SAMPLE), env=env, cwd=tmp_path)
         assert code == 0, err
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             admin = sb.create_user("办公室", user_id=4242)
             await sb.wait_for(lambda: sb.calls_to("getMe") or None, timeout=30, what="start-up")
@@ -75,7 +87,9 @@ async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
 async def test_send_due_replays_a_date_and_reports_unreachable_api(tmp_path: Path) -> None:
     async with BotApiSandbox(token=TOKEN) as sb:
         env = env_for(tmp_path, sb.root)
-        assert (await duban("import", str(SAMPLE), "--at", "2026-02-12T10:00", env=env, cwd=tmp_path))[0] == 0
+        assert (
+            await duban("import", str(SAMPLE), "--at", "2026-02-12T10:00", env=env, cwd=tmp_path)
+        )[0] == 0
         code, out, err = await duban("send-due", "--at", "2026-12-17T09:30", env=env, cwd=tmp_path)
         assert code == 0, err
         assert "2026-12-17 09:30" in out and "no contact yet" in out
@@ -102,9 +116,15 @@ async def test_invite_on_the_command_line(tmp_path: Path, target: str) -> None:
         code, _, err = await duban("invite", "不存在的单位", env=env, cwd=tmp_path)
         assert code == 2 and "unknown unit" in err
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             user = sb.create_user("新人")
             user.open_link(link.strip())

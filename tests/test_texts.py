@@ -59,8 +59,15 @@ def test_callback_data_over_64_bytes_is_refused() -> None:
 def test_nudge_for_many_items_fits_and_caps_buttons() -> None:
     t = Texts("zh")
     lines = [
-        NudgeLine(item_id=i, ref=f"12-{i}", title="<script>很长的标题</script>" * 5, kind="upcoming",
-                  about=date(2023, 12, 31), deadline=date(2023, 12, 31), days_left=3)  # fmt: skip
+        NudgeLine(
+            item_id=i,
+            ref=f"12-{i}",
+            title="<script>很长的标题</script>" * 5,
+            kind="upcoming",
+            about=date(2023, 12, 31),
+            deadline=date(2023, 12, 31),
+            days_left=3,
+        )
         for i in range(1, 120)
     ]
     composed = compose_nudge(t, "各辖市、区科技局 & <X>", lines)
