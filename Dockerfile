@@ -7,7 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     DUBAN_DATABASE=/data/duban.db \
+    MPLCONFIGDIR=/app/.mplconfig \
     TZ=Asia/Shanghai
+
+# A CJK font for the digest's chart (the pip package in pyproject is the fallback).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk tzdata \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -18,7 +24,12 @@ COPY handlers ./handlers
 COPY bot ./bot
 COPY sandbox ./sandbox
 COPY examples ./examples
-RUN pip install . && useradd --create-home --uid 10001 duban && mkdir -p /data && chown duban /data
+RUN pip install . \
+    && useradd --create-home --uid 10001 duban \
+    && mkdir -p /data "$MPLCONFIGDIR" \
+    && python -c "import matplotlib.font_manager as f; f.findfont('Noto Sans CJK SC')" \
+    && python -c "from plans.chart import find_cjk_font; p = find_cjk_font(); assert p, 'no CJK font'; print(p)" \
+    && chown -R duban /data "$MPLCONFIGDIR"
 
 USER duban
 VOLUME ["/data"]

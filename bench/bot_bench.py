@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import dataclasses
 import gc
 import io
 import logging
@@ -94,6 +95,7 @@ PASS_AT = datetime(2023, 12, 18, 9, 30, tzinfo=TZ)
 DEADLINE = date(2023, 12, 31)
 NUDGE_MARK = "【督办提醒】"
 NUDGE_USER_BASE = 7_000_000
+WARM_UP_UNITS = 300
 
 
 class WrongResult(Exception):
@@ -134,18 +136,24 @@ def table(headers: list[str], rows: list[list[str]]) -> None:
 
 
 class Profiler:
-    """cProfile around the parts that run duban (with --profile); prints the top 15 of each."""
+    """cProfile around the timed parts (with --profile): top 15 functions and time by package.
+
+    Only own time (tottime) is shown: with coroutines, cProfile's cumulative time follows
+    whichever task resumes, so it says little about which handler costs what.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.profiles: dict[str, cProfile.Profile] = {}
+        self.messages: Counter[str] = Counter()
 
     @contextmanager
-    def measure(self, name: str) -> Iterator[None]:
+    def measure(self, name: str, messages: int) -> Iterator[None]:
         if not self.enabled:
             yield
             return
         profile = self.profiles.setdefault(name, cProfile.Profile())
+        self.messages[name] += messages
         profile.enable()
         try:
             yield
@@ -154,14 +162,47 @@ class Profiler:
 
     def report(self) -> None:
         for name, profile in self.profiles.items():
-            for key in ("tottime", "cumulative"):
-                out = io.StringIO()
-                stats = pstats.Stats(profile, stream=out)
-                stats.strip_dirs().sort_stats(key).print_stats(15)
-                body = out.getvalue()
-                start = body.find("   ncalls")
-                print(f"\ncProfile of {name}: top 15 by {key}")
-                print(body[start:].rstrip() if start >= 0 else body.rstrip())
+            n = self.messages[name]
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out)
+            stats.sort_stats("tottime").print_stats(15)
+            body = out.getvalue()
+            at = body.find("   ncalls")
+            print(f"\ncProfile of {name}, {n:,} messages: top 15 by own time")
+            print(_short_paths(body[at:].rstrip() if at >= 0 else body.rstrip()))
+            groups: Counter[str] = Counter()
+            raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+            for (filename, _, function), (_, _, tottime, _, _) in raw.items():
+                groups[_group(filename, function)] += tottime
+            total = sum(groups.values())
+            print(f"  own time by package: {total / n * 1000:.2f} ms per message in all")
+            for group, seconds in groups.most_common(14):
+                print(f"    {group:<34} {seconds / n * 1000:6.3f} ms/msg  {seconds / total:4.0%}")
+
+
+NO_PROFILE = Profiler(enabled=False)
+
+
+def _group(filename: str, function: str) -> str:
+    """The package a profiled function belongs to, for the by-package breakdown."""
+    if filename == "~":
+        return "(idle in epoll)" if "epoll" in function else "(builtins)"
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    if path.is_relative_to(ROOT):
+        top = path.relative_to(ROOT).parts[0]
+        return {"sandbox": "sandbox (not duban)", "bench": "benchmark driver"}.get(
+            top, f"duban {top}/"
+        )
+    return f"stdlib {path.parent.name if path.parent.name != 'lib' else ''}/{path.name}".replace(
+        "/ ", "/"
+    )
+
+
+def _short_paths(text: str) -> str:
+    return text.replace(str(ROOT) + "/", "").replace(str(Path(sys.prefix)) + "/", "")
 
 
 # ---------------------------------------------------------------------------- shared setup
@@ -220,7 +261,8 @@ class Side:
     seen: Callable[[str], object]  # the key of an answer the bot sent
     check_db: Callable[[int], Any] | None = None  # async: the number of stored reports is right
     sent_total: int = 0
-    rates: list[float] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)  # messages handled per second, per round
+    cpu_ms: list[float] = field(default_factory=list)  # process CPU per message, per round
 
 
 def reply_texts(contact: Contact, index: int, count: int, start: int) -> list[str]:
@@ -232,14 +274,18 @@ def reply_texts(contact: Contact, index: int, count: int, start: int) -> list[st
     return out
 
 
-async def reply_round(side: Side, per_contact: int, profiler: Profiler | None = None) -> float:
-    """Every contact sends `per_contact` messages at once; messages handled per second.
+async def reply_round(
+    side: Side, per_contact: int, profiler: Profiler | None = None
+) -> tuple[float, float]:
+    """Every contact sends `per_contact` messages at once: (messages handled per second,
+    process CPU ms per message).
 
     The clock runs from just before the first message is sent to the sandbox's timestamp of the
     bot's last answer. Every answer is then checked against what was sent.
     """
     sb = side.sb
     log_at = len(sb.calls)
+    sends_before = sb.stats.by_method["sendMessage"]
     cursors = {c.user.id: len(sb.sent(c.user.id)) for c in side.contacts}
     batches = [
         reply_texts(c, i, per_contact, side.sent_total // max(1, len(side.contacts)))
@@ -247,16 +293,17 @@ async def reply_round(side: Side, per_contact: int, profiler: Profiler | None = 
     ]
     total = per_contact * len(side.contacts)
     gc.collect()
-    with profiler.measure(side.name) if profiler else _nothing():
-        started = time.time()
+    with (profiler or NO_PROFILE).measure(f"{side.name} replies", total):
+        started, cpu_started = time.time(), time.process_time()
         for k in range(per_contact):  # one message from each person, then the next
             for contact, texts in zip(side.contacts, batches, strict=True):
                 contact.user.send_text(texts[k])
         await sb.wait_for(
-            lambda: len(send_calls_after(sb, log_at)) >= total or None,
+            lambda: sb.stats.by_method["sendMessage"] - sends_before >= total or None,
             timeout=60 + total / 20,
             what=f"{total} answers from {side.name}",
         )
+        cpu = time.process_time() - cpu_started
     calls = send_calls_after(sb, log_at)
     ended = max(c.at for c in calls)
     await asyncio.sleep(0.05)  # anything extra the bot sends shows up as a wrong result below
@@ -264,12 +311,7 @@ async def reply_round(side: Side, per_contact: int, profiler: Profiler | None = 
     check_answers(side, cursors, batches)
     if side.check_db is not None:
         await side.check_db(side.sent_total)
-    return rate(total, ended - started)
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+    return rate(total, ended - started), cpu / total * 1000
 
 
 def check_answers(side: Side, cursors: dict[int, int], batches: list[list[str]]) -> None:
@@ -418,9 +460,9 @@ async def bench_replies(sizes: Sizes, tmp: Path, profiler: Profiler) -> list[str
             await reply_round(side, 2)
         for _ in range(sizes.rounds):
             for side in sides:
-                side.rates.append(
-                    await reply_round(side, sizes.replies, profiler if side is duban else None)
-                )
+                handled, cpu_ms = await reply_round(side, sizes.replies, profiler)
+                side.rates.append(handled)
+                side.cpu_ms.append(cpu_ms)
 
     total = sizes.contacts * sizes.replies
     print(
@@ -437,9 +479,13 @@ async def bench_replies(sizes: Sizes, tmp: Path, profiler: Profiler) -> list[str
                 f"{statistics.median(side.rates):,.0f}",
                 " ".join(f"{r:,.0f}" for r in side.rates),
                 f"{1000 / max(side.rates):.2f}",
+                f"{statistics.median(side.cpu_ms):.2f}",
             ]
         )
-    table(["bot", "best msg/s", "median msg/s", "rounds msg/s", "ms/msg (best)"], rows)
+    table(
+        ["bot", "best msg/s", "median msg/s", "rounds msg/s", "ms/msg (best)", "CPU ms/msg"],
+        rows,
+    )
     ratio = max(duban.rates) / max(echo_bot.rates)
     median_ratio = statistics.median(duban.rates) / statistics.median(echo_bot.rates)
     print(
@@ -503,6 +549,7 @@ class PassResult:
     sent: int
     span: float  # first to last sendMessage, s
     wall: float  # the whole run_nudge_pass call, s
+    cpu: float  # process CPU time (all threads) during the pass, s
     too_many: int
     rate_limited: int
 
@@ -513,7 +560,7 @@ class PassResult:
 
 
 async def nudge_pass(
-    template: Path, db_path: Path, sizes: Sizes, concurrency: int, profiler: Profiler | None
+    template: Path, db_path: Path, sizes: Sizes, concurrency: int, profiler: Profiler
 ) -> PassResult:
     shutil.copyfile(template, db_path)
     limit = Limit.per_second(sizes.limit)
@@ -533,14 +580,11 @@ async def nudge_pass(
             async with app:  # as `duban send-due --at` runs it: no polling
                 log_at = len(sb.calls)
                 gc.collect()
-                with (
-                    profiler.measure(f"nudge pass, send_concurrency={concurrency}")
-                    if (profiler)
-                    else _nothing()
-                ):
-                    started = time.perf_counter()
+                with profiler.measure(f"nudge pass, send_concurrency={concurrency}", sizes.units):
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     report = await run_nudge_pass(svc, app.bot, now=PASS_AT)
                     wall = time.perf_counter() - started
+                    cpu = time.process_time() - cpu_started
             pending = await db.fetchall("SELECT count(*) FROM nudges WHERE state = 'pending'")
         calls = send_calls_after(sb, log_at)
         check_nudges(sb, users, report, calls, int(pending[0][0]))
@@ -550,6 +594,7 @@ async def nudge_pass(
             sent=len(times),
             span=max(times) - min(times),
             wall=wall,
+            cpu=cpu,
             too_many=sb.stats.too_many_requests,
             rate_limited=sb.stats.rate_limited,
         )
@@ -595,6 +640,12 @@ async def bench_nudges(
     await build_nudge_db(template, sizes.units)
     setup = time.perf_counter() - started
     default = Settings.model_fields["send_concurrency"].default
+    # Warm-up: a small pass first, so that the first timed pass does not pay for first use.
+    warm = dataclasses.replace(sizes, units=min(WARM_UP_UNITS, sizes.units))
+    await build_nudge_db(tmp / "nudges-warm-up-template.db", warm.units)
+    await nudge_pass(
+        tmp / "nudges-warm-up-template.db", tmp / "nudges-warm-up.db", warm, default, NO_PROFILE
+    )
     results = []
     for k, concurrency in enumerate(concurrencies):
         results.append(
@@ -603,7 +654,7 @@ async def bench_nudges(
                 tmp / f"nudges-{k}.db",
                 sizes,
                 concurrency,
-                profiler if concurrency == default else None,
+                profiler if concurrency == default else NO_PROFILE,
             )
         )
 
@@ -624,6 +675,8 @@ async def bench_nudges(
                 str(r.too_many),
                 str(r.rate_limited),
                 f"{r.wall:.2f}",
+                f"{r.cpu / r.sent * 1000:.2f}",
+                f"{r.cpu / r.wall:.0%}",
             ]
         )
     table(
@@ -636,12 +689,18 @@ async def bench_nudges(
             "429s",
             "by limit",
             "pass s",
+            "CPU ms/msg",
+            "CPU/pass",
         ],
         rows,
     )
     print(f"  every one of the {sizes.units:,} contacts got exactly one nudge, in every run")
     best = max(results, key=lambda r: (r.too_many == 0, r.rate))
-    print(f"  best send_concurrency: {best.concurrency} ({best.rate:,.1f} msg/s)")
+    close = [r.concurrency for r in results if r.too_many == 0 and r.rate >= 0.98 * best.rate]
+    print(
+        f"  best send_concurrency: {best.concurrency} ({best.rate:,.1f} msg/s);"
+        f" within 2% of it: {', '.join(map(str, close))}"
+    )
     main = next((r for r in results if r.concurrency == default), results[0])
     share = main.rate / sizes.limit
     ok = share >= TARGET_LIMIT_SHARE and main.too_many == 0
@@ -698,6 +757,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bot_bench: no seed {SEED}", file=sys.stderr)
         return 1
     profiler = Profiler(args.profile)
+    if args.profile:
+        print(
+            "  --profile: cProfile slows every bot down; compare figures only between normal runs"
+        )
+        print()
     try:
         misses = asyncio.run(run(sizes, concurrencies, profiler))
     except WrongResult as e:

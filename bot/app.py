@@ -5,17 +5,20 @@ Every command the bot has is registered in `register_handlers`, in one place.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -25,8 +28,9 @@ from telegram.ext import (
 
 from bot.nudging import run_nudge_pass
 from bot.services import Services
+from bot.statusing import send_digest
 from config import Settings
-from handlers import admin, onboarding, reporting
+from handlers import admin, onboarding, reporting, status
 from storage import Database
 from storage.people_repo import contacts_by_role
 
@@ -57,6 +61,41 @@ def configure_logging(token: str, level: int = logging.INFO) -> None:
         handler.addFilter(redact)
 
 
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats in parallel, one chat's updates in order.
+
+    A person who answers the bot's confirmation at once must find it recorded: the handler
+    that sent it still holds the chat until it has written what the message was about.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → (lock, users)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
+        self._locks[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[chat.id]
+            if users == 1:
+                del self._locks[chat.id]  # idle chats hold no lock
+            else:
+                self._locks[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Every command and message the bot understands."""
     NEW = filters.UpdateType.MESSAGE  # an edited command is an edit, not a new command
@@ -69,6 +108,14 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("assign", admin.assign, filters=NEW))
     app.add_handler(CommandHandler("report", reporting.report, filters=NEW))
     app.add_handler(CommandHandler("mine", reporting.mine, filters=NEW))
+    app.add_handler(CommandHandler("status", status.status, filters=NEW))
+    app.add_handler(CommandHandler("overdue", status.overdue, filters=NEW))
+    app.add_handler(CommandHandler("due", status.due, filters=NEW))
+    app.add_handler(CommandHandler("stale", status.stale, filters=NEW))
+    app.add_handler(CommandHandler("blocked", status.blocked, filters=NEW))
+    app.add_handler(CommandHandler("export", status.export, filters=NEW))
+    app.add_handler(CommandHandler("digest", status.digest, filters=NEW))
+    app.add_handler(CallbackQueryHandler(status.on_page, pattern=r"^pg:"))
     app.add_handler(CallbackQueryHandler(reporting.on_button, pattern=r"^[ri]:"))
     app.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, reporting.on_edit)
@@ -123,7 +170,7 @@ def build_application(
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .rate_limiter(limiter)
-        .concurrent_updates(8)
+        .concurrent_updates(PerChatUpdateProcessor(8))
         .build()
     )
     app.bot_data["svc"] = services or Services(settings=settings, db=db)
@@ -176,9 +223,14 @@ async def running(app: Application, *, poll_timeout: int = 30) -> AsyncIterator[
 
 
 async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The scheduled pass: send what is due now (a no-op outside working hours)."""
+    """The scheduled pass: nudges due now, and the weekly digest once it is due.
+
+    Both are no-ops outside working hours or when already sent: the database remembers.
+    """
     svc: Services = context.bot_data["svc"]
-    await run_nudge_pass(svc, context.bot, now=svc.now())
+    now = svc.now()
+    await run_nudge_pass(svc, context.bot, now=now)
+    await send_digest(svc, context.bot, now)
 
 
 def schedule_jobs(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

@@ -63,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--at", metavar="ISO-TIME", help="judge what is due as if the clock read this")
     c = sub.add_parser("invite", help="print a one-time invite link (bootstrap without chat)")
     c.add_argument("target", help="a unit name, or coordinator / leader / admin")
+    c = sub.add_parser("export", help="write the ledger (督查台账) as .xlsx or .csv")
+    c.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    c.add_argument(
+        "-o", "--output", metavar="FILE", help="file to write (default: 督查台账-DATE.xlsx)"
+    )
+    c.add_argument("--at", metavar="ISO-TIME", help="the ledger as it stood at this time")
+    c = sub.add_parser("digest", help="print the weekly digest and write its chart")
+    c.add_argument("--at", metavar="ISO-TIME", help="the digest as if the clock read this")
+    c.add_argument("--send", action="store_true", help="also send it to leaders and coordinators")
+    c.add_argument(
+        "--out", metavar="DIR", default=".", help="folder for the chart PNG (default: .)"
+    )
 
     c = sub.add_parser("items", help="list stored items")
     c.add_argument("--unit", metavar="NAME", help="only this unit's items (any alias works)")
@@ -81,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return cmd_parse(args.file, as_json=args.json, year=args.year, out=out)
         settings = _settings(args)
-        if args.command in ("run", "send-due", "invite"):
+        if args.command in ("run", "send-due", "invite", "digest"):
             from bot import commands  # Telegram's libraries load only for the commands using them
 
         if args.command == "run":
@@ -90,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(commands.send_due(settings, args.at, out))
         if args.command == "invite":
             return asyncio.run(commands.invite(settings, args.target, out))
+        if args.command == "digest":
+            return asyncio.run(commands.digest(settings, args.at, args.send, Path(args.out), out))
         return asyncio.run(_run_db_command(args, settings, out))
     except (UserError, PlanFormatError, SettingsError, UnknownUnit) as e:
         print(f"duban: {e}", file=sys.stderr)
@@ -125,6 +139,8 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
             )
         print_import_summary(parsed.plan, result, out)
         return EXIT_OK
+    if args.command == "export":
+        return await cmd_export(args, settings, out)
     async with await _open(settings) as db:
         if args.command == "items":
             stored = await list_items(db, plan_id=args.plan, unit=args.unit)
@@ -167,6 +183,32 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
                 for p in plans
             ]
             print_table(["id", "year", "title", "items", "source", "updated (UTC)"], rows, out)
+    return EXIT_OK
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Write the ledger: one row per item with its latest progress and light."""
+    from plans.ledger import ledger_csv, ledger_xlsx
+    from plans.status import build_snapshot
+    from storage.status_repo import load_records, load_reports
+
+    tz = settings.tz
+    at = parse_at(args.at, tz) or datetime.now(tz)
+    async with await _open(settings) as db:
+        records = await load_records(db)
+        reports = await load_reports(db)
+        plans = [p for p in await list_plans(db) if p.active]
+    if not records:
+        raise UserError("no plan imported yet: duban import FILE")
+    snap = build_snapshot(records, reports, today=at.date(), tz=tz, until=at)
+    title = plans[0].title if len(plans) == 1 else "工作要点"
+    data = ledger_xlsx(snap, tz, title=title) if args.format == "xlsx" else ledger_csv(snap, tz)
+    path = Path(args.output or f"督查台账-{at.date().isoformat()}.{args.format}")
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
+    print(f"Wrote {path} ({len(snap.items)} items, {len(data) / 1024:.0f} KB)", file=out)
     return EXIT_OK
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 import signal
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -15,6 +18,7 @@ from bot.cli import parse_at
 from bot.errors import UserError
 from bot.nudging import run_nudge_pass
 from bot.services import Services
+from bot.statusing import make_digest, send_digest
 from config import Settings
 from handlers.admin import ROLE_WORDS, make_invite
 from plans.model import PersonRole
@@ -124,3 +128,49 @@ async def invite(settings: Settings, target: str, out: TextIO) -> int:
     if unit:
         print(f"For the unit's group chat: {group_link}", file=out)
     return 0
+
+
+async def digest(settings: Settings, at: str | None, send: bool, out_dir: Path, out: TextIO) -> int:
+    """`duban digest [--at] [--send] [--out DIR]`: print the digest, write its chart, maybe send."""
+    if send:
+        _require_token(settings)
+    async with await Database.open(settings.database) as db:
+        svc = Services(settings=settings, db=db)
+        now = parse_at(at, svc.tz) or svc.now()
+        result = await make_digest(svc, now)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        chart = out_dir / f"duban-digest-{now.date().isoformat()}.png"
+        chart.write_bytes(result.chart)
+        print(html_to_text("\n".join(result.digest.text_lines)), file=out)
+        print("", file=out)
+        print(result.digest.paragraph, file=out)
+        if result.legend:
+            print("\n".join(result.legend), file=out)
+        print(f"\nchart: {chart}", file=out)
+        if send:
+            assert settings.bot_token is not None
+            configure_logging(settings.bot_token.get_secret_value(), logging.WARNING)
+            app = build_application(settings, db, services=svc)
+            try:
+                async with app:
+                    sent = await send_digest(svc, app.bot, now, force=True)
+            except InvalidToken:
+                raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
+            except NetworkError as e:
+                print(
+                    f"duban: cannot reach the Bot API at {settings.bot_api_url}: {e.message}",
+                    file=sys.stderr,
+                )
+                return 1
+            assert sent is not None
+            print(
+                f"sent to {sent.recipients} chats"
+                + (f"; unreachable: {', '.join(sent.unreachable)}" if sent.unreachable else ""),
+                file=out,
+            )
+    return 0
+
+
+def html_to_text(text: str) -> str:
+    """The digest's HTML as plain text for a terminal."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

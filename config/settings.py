@@ -61,6 +61,8 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="messages per second the Bot API allows this bot"
     )
     send_concurrency: int = Field(default=8, ge=1, le=64, description="parallel sends in a pass")
+    digest_day: int = Field(default=1, ge=1, le=7, description="ISO weekday of the weekly digest")
+    digest_hour: int = Field(default=9, ge=0, le=23, description="local hour of the weekly digest")
 
     @field_validator("nudge_days", mode="before")
     @classmethod

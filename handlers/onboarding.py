@@ -24,7 +24,17 @@ CONTACT_COMMANDS = [
     ("help", "帮助"),
     ("whoami", "我的身份"),
 ]
+VIEW_COMMANDS = [
+    ("status", "总体进展 / 单位 / 事项"),
+    ("overdue", "逾期事项"),
+    ("due", "临期事项:/due 天数"),
+    ("stale", "久未反馈的事项"),
+    ("blocked", "有困难的事项"),
+    ("export", "导出督查台账"),
+    ("digest", "立即生成周报"),
+]
 COORDINATOR_COMMANDS = [
+    *VIEW_COMMANDS,
     ("invite", "生成邀请链接"),
     ("unassigned", "未分配责任单位的事项"),
     ("assign", "分配责任单位"),
@@ -33,7 +43,7 @@ COORDINATOR_COMMANDS = [
     ("help", "帮助"),
     ("whoami", "我的身份"),
 ]
-LEADER_COMMANDS = [("help", "帮助"), ("whoami", "我的身份")]
+LEADER_COMMANDS = [*VIEW_COMMANDS, ("help", "帮助"), ("whoami", "我的身份")]
 DEFAULT_COMMANDS = [("start", "开始 / 加入"), ("help", "帮助"), ("whoami", "我的身份")]
 
 
@@ -138,6 +148,8 @@ def help_text(t: Texts, w: Who) -> list[str]:
     if not w.known:
         return [t("help_unknown")]
     parts = []
+    if w.coordinator or w.leader:
+        parts.append(t("help_views"))
     if w.coordinator:
         parts.append(t("help_coordinator"))
     if any(m.role == "contact" for m in w.memberships):

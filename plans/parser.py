@@ -62,6 +62,7 @@ _DEFAULT_NOTE = re.compile(
 )
 _FIRST_IS_LEAD = re.compile(r"(?:排在?|列)(?:第一|首)位的?(?:为|是)牵头|第一(?:个)?单位为牵头")
 _TITLE_MAX = 60
+_DATE_ONLY = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}[日号])?(?:底|前|底前)?")
 
 
 @dataclass
@@ -485,6 +486,8 @@ def parse_rows(
         text = extracted.text
         when = cell(row, "deadline")
         deadline, deadline_text, milestones = _deadline(when or text, year, document_date)
+        # A 完成时限 cell that is only a date ("2023年12月31日") is the deadline, not a step.
+        milestones = tuple(m for m in milestones if not _DATE_ONLY.fullmatch(m.text))
         if when and not deadline_text:
             deadline_text = when
         target_text = cell(row, "targets")

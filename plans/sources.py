@@ -254,7 +254,9 @@ def _title_above_header(rows: list[list[str]]) -> str:
     for row in rows[: found[0]]:
         for cell in row:
             if cell.strip():
-                return cell.strip()
+                # duban's own ledger titles itself "…督查台账": the plan is what comes before
+                title = re.sub(r"\s*(?:督查|督办|工作)?台账$", "", cell.strip())
+                return title or cell.strip()
     return ""
 
 

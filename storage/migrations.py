@@ -246,7 +246,19 @@ ALTER TABLE nudges ADD COLUMN about TEXT;
 CREATE INDEX nudges_unit_state ON nudges (unit_id, state);
 """
 
-MIGRATIONS: tuple[Migration, ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2))
+# v3: the weekly digest, once per week whatever restarts or cron runs happen.
+SCHEMA_V3 = """
+CREATE TABLE digests (
+    id         INTEGER PRIMARY KEY,
+    week       TEXT NOT NULL UNIQUE,  -- ISO week of the digest, e.g. 2023-W47
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    sent_at    TEXT,
+    recipients INTEGER NOT NULL DEFAULT 0,
+    headline   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(headline))
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3))
 
 
 def latest_version(migrations: Sequence[Migration]) -> int:

@@ -477,7 +477,7 @@ def test_import_and_reimport_of_an_xlsx_ledger(
     ledger.write_bytes(_ledger(datetime(2024, 10, 15)))
 
     out = ok(capsys, "--database", str(db), "import", str(ledger))
-    assert out.startswith("Imported plan 1: XX市科技局2024年重点工作督查台账 (2024)")
+    assert out.startswith("Imported plan 1: XX市科技局2024年重点工作 (2024)")
     counts = row_counts(db)
 
     ledger.write_bytes(_ledger(datetime(2024, 10, 15)))  # saved again: new bytes, same content

@@ -7,123 +7,19 @@ edits, files; restarts; 429, 403 and 5xx from the sandbox; people who are not al
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
 
 from bot.app import build_application, running
-from bot.nudging import PassReport, run_nudge_pass
 from bot.services import Services
-from config import Settings
 from plans.sources import parse_file
 from sandbox import BotApiSandbox, Limit, SandboxUser
 from storage import Database, import_plan
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_000 = SHARED / "seeds" / "000_0585e7f56649ebe7.txt"
-SEED_001 = SHARED / "seeds" / "001_90bbfd82e3d25245.txt"
-TOKEN = "424242:TEST-token_e2e"
-ADMIN_ID = 9001
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-class Clock:
-    """The bot's clock, set by the test (the only thing about the bot a test swaps)."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
-@dataclass
-class World:
-    sb: BotApiSandbox
-    db: Database
-    svc: Services
-    app: Any
-    clock: Clock
-    admin: SandboxUser
-
-    async def say(self, user: SandboxUser, text: str, **kw: Any) -> dict[str, Any]:
-        """Send as `user` and wait for the bot's answer in that chat."""
-        chat = kw.pop("chat", None)
-        if "reply_to" in kw:
-            sent = user.send_text(chat or user.id, text, reply_to=kw.pop("reply_to"))
-        elif chat is not None:
-            sent = user.send_text(chat, text)
-        else:
-            sent = user.send_text(text)
-        return await self.next_answer(chat or user.id, sent)
-
-    async def next_answer(self, chat: int, after: dict[str, Any]) -> dict[str, Any]:
-        """The bot's first message in `chat` after the user's message `after`."""
-        return dict(
-            await self.sb.wait_for_message(chat, timeout=10, after=int(after["message_id"]))
-        )
-
-    async def pass_at(self, when: datetime) -> PassReport:
-        self.clock.moment = when
-        return await run_nudge_pass(self.svc, self.app.bot, now=when)
-
-    async def invite(self, target: str) -> str:
-        answer = await self.say(self.admin, f"/invite {target}")
-        links = re.findall(r"https://t\.me/\S+\?start=[\w-]+", answer["text"])
-        assert links, answer["text"]
-        return str(links[0])
-
-    async def join(self, user: SandboxUser, target: str) -> dict[str, Any]:
-        link = await self.invite(target)
-        user.open_link(link)
-        return dict(await self.sb.wait_for_message(user.id, timeout=10))
-
-    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return [tuple(r) for r in await self.db.fetchall(sql, params)]
-
-
-def settings_for(sb: BotApiSandbox, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        bot_token=SecretStr(TOKEN),
-        database=tmp_path / "duban.db",
-        bot_api_url=sb.root,
-        admin_ids=[ADMIN_ID],
-        **{"send_concurrency": 4, **extra},
-    )
-
-
-@pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    # Telegram's 1 msg/s per private chat is exercised in its own test; here it would only
-    # make every answer wait a second.
-    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        settings = settings_for(sb, tmp_path)
-        async with await Database.open(settings.database) as db:
-            clock = Clock(datetime(2023, 2, 20, 10, 0, tzinfo=TZ))
-            svc = Services(settings=settings, db=db, clock=clock)
-            parsed = parse_file(SEED_000)
-            await import_plan(
-                db,
-                parsed.plan,
-                source_name=SEED_000.name,
-                content_hash=parsed.content_hash,
-                now=clock.moment,
-            )
-            app = build_application(settings, db, services=svc)
-            async with running(app, poll_timeout=1):
-                admin = sb.create_user("办公室", user_id=ADMIN_ID)
-                w = World(sb, db, svc, app, clock, admin)
-                welcome = await w.say(admin, "/start")
-                assert "管理员" in welcome["text"]
-                yield w
-            assert not sb.errors, sb.errors
+from tests.e2e_support import ADMIN_ID, SEED_000, SEED_001, TOKEN, TZ, Clock, World, settings_for
 
 
 def nudge_button(message: dict[str, Any], seq: str, status: str) -> str:

@@ -261,7 +261,7 @@ def test_xlsx_ledger(tmp_path: Path) -> None:
     plan = parsed.plan
 
     assert parsed.kind == "xlsx"
-    assert (plan.title, plan.year) == ("XX市科技局2024年重点工作督查台账", 2024)
+    assert (plan.title, plan.year) == ("XX市科技局2024年重点工作", 2024)  # the 台账 is not the plan
     # 序号 1 (int) and 2.0 (float) both read as the number the sheet shows.
     assert [(i.seq, i.number) for i in plan.items] == [(1, "1"), (2, "2"), (3, "3")]
     assert [i.title for i in plan.items] == [
@@ -303,7 +303,7 @@ def test_xlsx_plan_table_on_a_later_sheet(tmp_path: Path) -> None:
     plan = parse_file(write(tmp_path, "book.xlsx", buffer.getvalue())).plan
 
     assert len(plan.items) == 3
-    assert plan.title == "XX市科技局2024年重点工作督查台账"
+    assert plan.title == "XX市科技局2024年重点工作"
 
 
 def test_xlsx_without_a_plan_header_is_refused(tmp_path: Path) -> None:

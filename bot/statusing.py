@@ -1,0 +1,161 @@
+"""Snapshots for the status views (cached until the database changes) and the weekly digest pass."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.nudging import deliver
+from bot.services import Services
+from plans.chart import progress_chart
+from plans.compose import Composed
+from plans.digest import Digest, compose_digest
+from plans.model import Report
+from plans.schedule import cycle_date, is_working_day, next_working_day
+from plans.status import ItemRecord, Snapshot, build_snapshot
+from storage import list_plans
+from storage.people_repo import contacts_by_role
+from storage.status_repo import data_version, digest_sent, load_records, load_reports, record_digest
+
+log = logging.getLogger(__name__)
+_CHART_LOCK = asyncio.Lock()
+
+
+@dataclass
+class _Loaded:
+    version: int
+    records: list[ItemRecord]
+    reports: list[Report]
+    snapshots: dict[tuple[date, datetime | None], Snapshot] = field(default_factory=dict)
+
+
+class SnapshotCache:
+    """Items and reports loaded once per database version; snapshots once per day on top."""
+
+    def __init__(self) -> None:
+        self._loaded: _Loaded | None = None
+
+    async def snapshot(
+        self, svc: Services, today: date, *, until: datetime | None = None
+    ) -> Snapshot:
+        version = await data_version(svc.db)
+        loaded = self._loaded
+        if loaded is None or loaded.version != version:
+            loaded = _Loaded(version, await load_records(svc.db), await load_reports(svc.db))
+            self._loaded = loaded
+        key = (today, until)
+        snap = loaded.snapshots.get(key)
+        if snap is None:
+            snap = build_snapshot(
+                loaded.records, loaded.reports, today=today, tz=svc.tz, until=until
+            )
+            loaded.snapshots[key] = snap
+        return snap
+
+
+def cache_of(svc: Services) -> SnapshotCache:
+    cache = getattr(svc, "_snapshot_cache", None)
+    if cache is None:
+        cache = SnapshotCache()
+        svc._snapshot_cache = cache  # type: ignore[attr-defined]
+    return cache
+
+
+async def current_snapshot(svc: Services, now: datetime | None = None) -> Snapshot:
+    now = (now or svc.now()).astimezone(svc.tz)
+    return await cache_of(svc).snapshot(svc, now.date())
+
+
+def cycle_start(svc: Services, today: date) -> date | None:
+    """The first day of the current reporting cycle (the last cycle date on or before today)."""
+    return cycle_date(today, svc.policy)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_due(svc: Services, now: datetime) -> bool:
+    """Whether `now` is at or after this week's digest time (its day moved to a working day)."""
+    now = now.astimezone(svc.tz)
+    today = now.date()
+    monday = today - timedelta(days=today.isoweekday() - 1)
+    day = next_working_day(monday + timedelta(days=svc.settings.digest_day - 1))
+    if iso_week(day) != iso_week(today):
+        return False  # a holiday week: the next working day is next week's
+    moment = datetime.combine(day, time(svc.settings.digest_hour), tzinfo=svc.tz)
+    return is_working_day(today) and now >= moment and now.hour < svc.settings.quiet_from
+
+
+@dataclass
+class DigestResult:
+    digest: Digest
+    chart: bytes
+    legend: list[str] | None
+    recipients: int = 0
+    unreachable: list[str] = field(default_factory=list)
+
+
+async def make_digest(svc: Services, now: datetime) -> DigestResult:
+    """The digest at `now`: this week's snapshot against last week's, and the chart."""
+    now = now.astimezone(svc.tz)
+    cache = cache_of(svc)
+    snap = await cache.snapshot(svc, now.date())
+    week_ago = now - timedelta(days=7)
+    before = await cache.snapshot(svc, week_ago.date(), until=week_ago)
+    plans = [p for p in await list_plans(svc.db) if p.active]
+    title = plans[0].title if len(plans) == 1 else "、".join(p.title for p in plans)
+    digest = compose_digest(
+        svc.texts,
+        snap,
+        before,
+        cycle_start=cycle_start(svc, now.date()),
+        title=title,
+        tz=svc.tz,
+        since=week_ago,
+    )
+    async with _CHART_LOCK:  # matplotlib is not thread-safe: one chart at a time
+        chart = await asyncio.to_thread(progress_chart, snap, title=title)
+    return DigestResult(digest, chart.png, chart.legend)
+
+
+async def send_digest(
+    svc: Services, bot: Bot, now: datetime, *, force: bool = False
+) -> DigestResult | None:
+    """Send this week's digest to every leader and coordinator, once per week (unless `force`)."""
+    now = now.astimezone(svc.tz)
+    week = iso_week(now.date())
+    if not force and (not digest_due(svc, now) or await digest_sent(svc.db, week)):
+        return None
+    result = await make_digest(svc, now)
+    recipients = await contacts_by_role(svc.db, ("leader", "coordinator", "admin"))
+    seen: set[int] = set()
+    for contact in recipients:
+        if contact.chat_id in seen:
+            continue
+        seen.add(contact.chat_id)
+        messages = await deliver(svc, bot, contact, Composed(result.digest.text_chunks))
+        if not messages:
+            result.unreachable.append(contact.display_name or str(contact.chat_id))
+            continue
+        try:
+            await bot.send_photo(
+                contact.chat_id,
+                InputFile(result.chart, filename=f"duban-{week}.png"),
+                caption=svc.texts("digest_chart_caption"),
+                parse_mode=ParseMode.HTML,
+            )
+        except TelegramError as e:
+            log.warning("digest chart to %s failed: %s", contact.chat_id, e.message)
+        result.recipients += 1
+    await record_digest(
+        svc.db, week, recipients=result.recipients, headline=result.digest.headline, now=now
+    )
+    return result

@@ -1,0 +1,103 @@
+"""What the status views read: every live item of the active plans and every current report.
+
+Loading is a handful of queries whatever the size; the caller caches the result by
+`data_version`, which changes whenever any connection commits, so a cached snapshot is never
+stale and never rebuilt needlessly.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from plans.model import Report
+from plans.status import ItemRecord
+from storage.db import Database, parse_timestamp, utc_timestamp
+from storage.plans_repo import load_items
+
+
+async def data_version(db: Database) -> int:
+    """A number that changes whenever the database content may have changed."""
+    row = await db.fetchone("PRAGMA data_version")
+    assert row is not None
+    version = int(row[0])
+    # data_version sees other connections' commits; our own writer counts as another one.
+    return version
+
+
+async def load_records(db: Database, plan_id: int | None = None) -> list[ItemRecord]:
+    """Live items of active plans, in plan order, with refs as chat shows them."""
+    async with db.snapshot() as conn:
+        plans = {
+            int(r["id"]): int(r["year"])
+            for r in await conn.execute_fetchall("SELECT id, year FROM plans WHERE active = 1")
+        }
+        where = "i.removed_at IS NULL AND i.plan_id IN (SELECT id FROM plans WHERE active = 1)"
+        params: tuple[object, ...] = ()
+        if plan_id is not None:
+            where += " AND i.plan_id = ?"
+            params = (plan_id,)
+        items = await load_items(conn, where, params)
+    multi = len(plans) > 1
+    return [
+        ItemRecord(
+            item_id=s.id,
+            plan_id=s.plan_id,
+            ref=f"{s.plan_id}-{s.item.seq}" if multi else str(s.item.seq),
+            item=s.item,
+            plan_start=date(plans[s.plan_id], 1, 1),
+        )
+        for s in items
+    ]
+
+
+async def load_reports(db: Database) -> list[Report]:
+    """Every current (not superseded) report on a live item, oldest first, without evidence."""
+    rows = await db.fetchall(
+        """
+        SELECT r.id, r.item_id, r.unit_id, r.status, r.percent, r.text, r.created_at,
+               r.expected_date, r.value, r.measure, r.source, r.reporter_name, u.name AS unit_name
+        FROM reports r
+        JOIN units u ON u.id = r.unit_id
+        JOIN items i ON i.id = r.item_id
+        WHERE r.superseded_by IS NULL AND i.removed_at IS NULL
+        ORDER BY r.created_at, r.id
+        """
+    )
+    return [
+        Report(
+            id=r["id"],
+            item_id=r["item_id"],
+            unit_id=r["unit_id"],
+            status=r["status"],
+            percent=r["percent"],
+            text=r["text"],
+            created_at=parse_timestamp(r["created_at"]),
+            expected_date=date.fromisoformat(r["expected_date"]) if r["expected_date"] else None,
+            value=r["value"],
+            measure=r["measure"],
+            source=r["source"],
+            reporter_name=r["reporter_name"],
+            unit_name=r["unit_name"],
+        )
+        for r in rows
+    ]
+
+
+async def digest_sent(db: Database, week: str) -> bool:
+    """Whether the digest of ISO week `week` ("2023-W47") already went out."""
+    row = await db.fetchone("SELECT sent_at FROM digests WHERE week = ?", (week,))
+    return row is not None and row["sent_at"] is not None
+
+
+async def record_digest(
+    db: Database, week: str, *, recipients: int, headline: dict[str, float | int], now: datetime
+) -> None:
+    """Remember that the digest of `week` was sent (to how many chats, with which numbers)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO digests (week, created_at, sent_at, recipients, headline)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (week) DO UPDATE SET sent_at = excluded.sent_at,"
+            " recipients = excluded.recipients, headline = excluded.headline",
+            (week, utc_timestamp(now), utc_timestamp(now), recipients, json.dumps(headline)),
+        )
