@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.errors import UserError
+from bot.errors import ApiUnreachable, UserError
 from config import Settings, SettingsError, load_settings
 from plans.model import Item, Plan
 from plans.parser import PlanFormatError
@@ -108,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, PlanFormatError, SettingsError, UnknownUnit) as e:
         print(f"duban: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except StorageError as e:
-        print(f"duban: database error: {e}", file=sys.stderr)
+    except (StorageError, ApiUnreachable) as e:
+        prefix = "database error: " if isinstance(e, StorageError) else ""
+        print(f"duban: {prefix}{e}", file=sys.stderr)
         return EXIT_FAULT
     except KeyboardInterrupt:
         return 130

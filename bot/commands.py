@@ -7,15 +7,16 @@ import html
 import logging
 import re
 import signal
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, configure_logging, running, schedule_jobs
 from bot.cli import parse_at
-from bot.errors import UserError
+from bot.errors import ApiUnreachable, UserError
 from bot.nudging import run_nudge_pass
 from bot.services import Services
 from bot.statusing import make_digest, send_digest
@@ -32,6 +33,20 @@ MISSING_TOKEN = (
     "(or put DUBAN_BOT_TOKEN=... in a .env file here). Without a token, duban can still\n"
     "import and list plans: duban import FILE, duban items."
 )
+
+
+@contextmanager
+def bot_api_errors(settings: Settings) -> Iterator[None]:
+    """Turn the Bot API's refusals into one-line errors: a bad token is the user's to fix
+    (exit 2), an unreachable server means the work could not be done (exit 1)."""
+    try:
+        yield
+    except InvalidToken:
+        raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
+    except NetworkError as e:
+        raise ApiUnreachable(
+            f"cannot reach the Bot API at {settings.bot_api_url}: {e.message}"
+        ) from None
 
 
 def _require_token(settings: Settings) -> None:
@@ -52,7 +67,7 @@ async def run_bot(settings: Settings) -> int:
         app = build_application(settings, db)
         if settings.scheduler:
             schedule_jobs(app, settings)
-        try:
+        with bot_api_errors(settings):
             async with running(app):
                 me = app.bot.username
                 log.info(
@@ -61,12 +76,6 @@ async def run_bot(settings: Settings) -> int:
                     "on" if settings.scheduler else "off",
                 )
                 await stop.wait()
-        except InvalidToken:
-            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
-        except NetworkError as e:
-            raise UserError(
-                f"cannot reach the Bot API at {settings.bot_api_url}: {e.message}"
-            ) from None
     return 0
 
 
@@ -79,18 +88,9 @@ async def send_due(settings: Settings, at: str | None, out: TextIO) -> int:
         svc = Services(settings=settings, db=db)
         now = parse_at(at, svc.tz) or svc.now()
         app = build_application(settings, db, services=svc)
-        try:
+        with bot_api_errors(settings):
             async with app:
                 report = await run_nudge_pass(svc, app.bot, now=now)
-        except InvalidToken:
-            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
-        except NetworkError as e:
-            # Unreachable API: the pass itself could not run.
-            print(
-                f"duban: cannot reach the Bot API at {settings.bot_api_url}: {e.message}",
-                file=sys.stderr,
-            )
-            return 1
     print(report.summary(), file=out)
     return 0
 
@@ -112,13 +112,9 @@ async def invite(settings: Settings, target: str, out: TextIO) -> int:
                 raise UserError(f"{target!r} matches several units: {names}")
             unit, role = found, "contact"
         app = build_application(settings, db, services=svc)
-        try:
+        with bot_api_errors(settings):
             async with app:
                 username = app.bot.username
-        except InvalidToken:
-            raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
-        except (NetworkError, TelegramError) as e:
-            raise UserError(f"cannot reach the Bot API at {settings.bot_api_url}: {e}") from None
         link, group_link = await make_invite(
             svc, bot_username=username, role=role, unit=unit, created_by=0
         )
@@ -151,17 +147,9 @@ async def digest(settings: Settings, at: str | None, send: bool, out_dir: Path, 
             assert settings.bot_token is not None
             configure_logging(settings.bot_token.get_secret_value(), logging.WARNING)
             app = build_application(settings, db, services=svc)
-            try:
+            with bot_api_errors(settings):
                 async with app:
                     sent = await send_digest(svc, app.bot, now, force=True)
-            except InvalidToken:
-                raise UserError("the Bot API refused DUBAN_BOT_TOKEN (unauthorized)") from None
-            except NetworkError as e:
-                print(
-                    f"duban: cannot reach the Bot API at {settings.bot_api_url}: {e.message}",
-                    file=sys.stderr,
-                )
-                return 1
             assert sent is not None
             print(
                 f"sent to {sent.recipients} chats"

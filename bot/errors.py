@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """Something the user can fix: a wrong argument, a missing setting, an unknown name."""
+
+
+class ApiUnreachable(Exception):
+    """The Bot API server cannot be reached: the command could not do its work (exit 1)."""

@@ -334,10 +334,11 @@ async def _select(
                     file_size=e["file_size"],
                 )
             )
-    return [_report(r, tuple(evidence.get(r["id"], ()))) for r in rows]
+    return [report_from_row(r, tuple(evidence.get(r["id"], ()))) for r in rows]
 
 
-def _report(row: sqlite3.Row, evidence: tuple[Evidence, ...]) -> Report:
+def report_from_row(row: sqlite3.Row, evidence: tuple[Evidence, ...] = ()) -> Report:
+    """A Report from a `reports` row joined with its unit's name (as `unit_name`)."""
     return Report(
         id=row["id"],
         item_id=row["item_id"],

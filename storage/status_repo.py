@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 from plans.model import Report
 from plans.status import ItemRecord
-from storage.db import Database, parse_timestamp, utc_timestamp
+from storage.db import Database, utc_timestamp
 from storage.plans_repo import load_items
+from storage.reports_repo import report_from_row
 
 
 async def data_version(db: Database) -> int:
@@ -55,8 +56,7 @@ async def load_reports(db: Database) -> list[Report]:
     """Every current (not superseded) report on a live item, oldest first, without evidence."""
     rows = await db.fetchall(
         """
-        SELECT r.id, r.item_id, r.unit_id, r.status, r.percent, r.text, r.created_at,
-               r.expected_date, r.value, r.measure, r.source, r.reporter_name, u.name AS unit_name
+        SELECT r.*, u.name AS unit_name
         FROM reports r
         JOIN units u ON u.id = r.unit_id
         JOIN items i ON i.id = r.item_id
@@ -64,24 +64,7 @@ async def load_reports(db: Database) -> list[Report]:
         ORDER BY r.created_at, r.id
         """
     )
-    return [
-        Report(
-            id=r["id"],
-            item_id=r["item_id"],
-            unit_id=r["unit_id"],
-            status=r["status"],
-            percent=r["percent"],
-            text=r["text"],
-            created_at=parse_timestamp(r["created_at"]),
-            expected_date=date.fromisoformat(r["expected_date"]) if r["expected_date"] else None,
-            value=r["value"],
-            measure=r["measure"],
-            source=r["source"],
-            reporter_name=r["reporter_name"],
-            unit_name=r["unit_name"],
-        )
-        for r in rows
-    ]
+    return [report_from_row(r) for r in rows]
 
 
 async def digest_sent(db: Database, week: str) -> bool:
