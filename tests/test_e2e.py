@@ -263,6 +263,11 @@ async def test_restart_between_units_neither_loses_nor_repeats(
                 sb.clear_faults()
                 sb.drop_connections(count=1, method="sendMessage")
                 await w.pass_at(datetime(2023, 12, 18, 9, 30, tzinfo=TZ))
+                sent_before = next(
+                    u
+                    for u in ("局产学研处", "局对外合作处")
+                    if any("【督办提醒】" in (m["text"] or "") for m in sb.sent(people[u].id))
+                )
         # restart: a new database connection and a new Application, the same file
         async with await Database.open(settings.database) as db:
             svc = Services(settings=settings, db=db, clock=clock)
@@ -271,6 +276,13 @@ async def test_restart_between_units_neither_loses_nor_repeats(
                 w2 = World(sb, db, svc, app, clock, sb.user(ADMIN_ID))
                 await w2.pass_at(datetime(2023, 12, 18, 10, 0, tzinfo=TZ))
                 await w2.pass_at(datetime(2023, 12, 19, 9, 30, tzinfo=TZ))
+                # a button on a message sent before the restart still works after it
+                person = people[sent_before]
+                old = next(m for m in sb.sent(person.id) if "【督办提醒】" in (m["text"] or ""))
+                seq = "7" if sent_before == "局产学研处" else "13"
+                person.press(old, nudge_button(old, seq, "p"))
+                confirm = await sb.wait_for_message(person.id, timeout=10, after=old["message_id"])
+                assert f"第 {seq} 项" in (confirm["text"] or "")
         for unit, person in people.items():
             nudges = [m for m in sb.sent(person.id) if "【督办提醒】" in (m["text"] or "")]
             assert len(nudges) == 1, (unit, len(nudges))
