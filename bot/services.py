@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from config import Settings
+from plans.model import Report
 from plans.schedule import NudgePolicy
+from plans.status import ItemRecord, Snapshot, build_snapshot
 from plans.texts import Texts
 from storage import Database
+from storage.status_repo import data_version, load_records, load_reports
 
 
 def policy_from(settings: Settings) -> NudgePolicy:
@@ -26,12 +29,47 @@ def policy_from(settings: Settings) -> NudgePolicy:
 
 
 @dataclass
+class _Loaded:
+    version: int
+    records: list[ItemRecord]
+    reports: list[Report]
+    snapshots: dict[tuple[date, datetime | None], Snapshot] = field(default_factory=dict)
+
+
+class SnapshotCache:
+    """Items and reports loaded once per database version, snapshots once per day on top.
+
+    SQLite's data_version changes whenever any connection commits, so a cached snapshot is
+    never stale: a report written a moment ago shows in the next /status.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: _Loaded | None = None
+
+    async def snapshot(
+        self, db: Database, tz: ZoneInfo, today: date, *, until: datetime | None = None
+    ) -> Snapshot:
+        version = await data_version(db)
+        loaded = self._loaded
+        if loaded is None or loaded.version != version:
+            loaded = _Loaded(version, await load_records(db), await load_reports(db))
+            self._loaded = loaded
+        key = (today, until)
+        snap = loaded.snapshots.get(key)
+        if snap is None:
+            snap = build_snapshot(loaded.records, loaded.reports, today=today, tz=tz, until=until)
+            loaded.snapshots[key] = snap
+        return snap
+
+
+@dataclass
 class Services:
     """Everything a handler needs besides the update, in `application.bot_data["svc"]`."""
 
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    snapshots: SnapshotCache = field(default_factory=SnapshotCache)
 
     def __post_init__(self) -> None:
         self.texts = Texts(self.settings.language)

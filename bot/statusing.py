@@ -16,60 +16,19 @@ from bot.services import Services
 from plans.chart import progress_chart
 from plans.compose import Composed
 from plans.digest import Digest, compose_digest
-from plans.model import Report
 from plans.schedule import cycle_date, is_working_day, next_working_day
-from plans.status import ItemRecord, Snapshot, build_snapshot
+from plans.status import Snapshot
 from storage import list_plans
 from storage.people_repo import contacts_by_role
-from storage.status_repo import data_version, digest_sent, load_records, load_reports, record_digest
+from storage.status_repo import digest_sent, record_digest
 
 log = logging.getLogger(__name__)
 _CHART_LOCK = asyncio.Lock()
 
 
-@dataclass
-class _Loaded:
-    version: int
-    records: list[ItemRecord]
-    reports: list[Report]
-    snapshots: dict[tuple[date, datetime | None], Snapshot] = field(default_factory=dict)
-
-
-class SnapshotCache:
-    """Items and reports loaded once per database version; snapshots once per day on top."""
-
-    def __init__(self) -> None:
-        self._loaded: _Loaded | None = None
-
-    async def snapshot(
-        self, svc: Services, today: date, *, until: datetime | None = None
-    ) -> Snapshot:
-        version = await data_version(svc.db)
-        loaded = self._loaded
-        if loaded is None or loaded.version != version:
-            loaded = _Loaded(version, await load_records(svc.db), await load_reports(svc.db))
-            self._loaded = loaded
-        key = (today, until)
-        snap = loaded.snapshots.get(key)
-        if snap is None:
-            snap = build_snapshot(
-                loaded.records, loaded.reports, today=today, tz=svc.tz, until=until
-            )
-            loaded.snapshots[key] = snap
-        return snap
-
-
-def cache_of(svc: Services) -> SnapshotCache:
-    cache = getattr(svc, "_snapshot_cache", None)
-    if cache is None:
-        cache = SnapshotCache()
-        svc._snapshot_cache = cache  # type: ignore[attr-defined]
-    return cache
-
-
 async def current_snapshot(svc: Services, now: datetime | None = None) -> Snapshot:
     now = (now or svc.now()).astimezone(svc.tz)
-    return await cache_of(svc).snapshot(svc, now.date())
+    return await svc.snapshots.snapshot(svc.db, svc.tz, now.date())
 
 
 def cycle_start(svc: Services, today: date) -> date | None:
@@ -106,10 +65,9 @@ class DigestResult:
 async def make_digest(svc: Services, now: datetime) -> DigestResult:
     """The digest at `now`: this week's snapshot against last week's, and the chart."""
     now = now.astimezone(svc.tz)
-    cache = cache_of(svc)
-    snap = await cache.snapshot(svc, now.date())
+    snap = await svc.snapshots.snapshot(svc.db, svc.tz, now.date())
     week_ago = now - timedelta(days=7)
-    before = await cache.snapshot(svc, week_ago.date(), until=week_ago)
+    before = await svc.snapshots.snapshot(svc.db, svc.tz, week_ago.date(), until=week_ago)
     plans = [p for p in await list_plans(svc.db) if p.active]
     title = plans[0].title if len(plans) == 1 else "、".join(p.title for p in plans)
     digest = compose_digest(

@@ -44,14 +44,14 @@ MAX_CHOICES = 24
 
 
 @dataclass(frozen=True)
-class Target:
+class ReportingFor:
     """Who a report is from: the unit it counts for and the membership behind it."""
 
     unit_id: int
     contact_id: int | None
 
 
-async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> Target | None:
+async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> ReportingFor | None:
     """The unit this speaker reports for on this item, or None if they may not."""
     owned = await unit_item_ids(svc.db, speaker.unit_ids)
     for membership in speaker.memberships:
@@ -61,12 +61,12 @@ async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> Targe
             and unit_id is not None
             and stored.id in owned.get(unit_id, set())
         ):
-            return Target(unit_id, membership.id)
+            return ReportingFor(unit_id, membership.id)
     if speaker.coordinator:  # on behalf of the item's first (lead) unit
         for unit in stored.item.units:
             found = await find_unit(svc.db, unit.name)
             if found is not None:
-                return Target(found.id, None)
+                return ReportingFor(found.id, None)
     return None
 
 

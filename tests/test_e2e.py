@@ -7,7 +7,6 @@ edits, files; restarts; 429, 403 and 5xx from the sandbox; people who are not al
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -301,10 +300,6 @@ async def test_catch_up_after_a_week_down_is_one_message(world: World) -> None:
     assert not report.ran
     # at night: no pass
     assert not (await w.pass_at(datetime(2023, 12, 29, 23, 0, tzinfo=TZ))).ran
-
-
-def _unused(_: Callable[..., Any]) -> None:  # keeps imports honest for type checkers
-    return None
 
 
 @pytest.mark.parametrize("limit", [Limit.per_second(1)])
