@@ -13,6 +13,7 @@ from plans.schedule import NudgePolicy
 from plans.status import ItemRecord, Snapshot, build_snapshot
 from plans.texts import Texts
 from storage import Database
+from storage.catalog_repo import Catalog, catalog_version, load_catalog
 from storage.status_repo import data_version, load_records, load_reports
 
 
@@ -70,11 +71,19 @@ class Services:
     db: Database
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
+    _catalog: Catalog | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.texts = Texts(self.settings.language)
         self.policy = policy_from(self.settings)
         self.tz: ZoneInfo = self.settings.tz
+
+    async def catalog(self) -> Catalog:
+        """Plans, items and assignments, reloaded only when the database says they changed."""
+        version = await catalog_version(self.db)
+        if self._catalog is None or self._catalog.version != version:
+            self._catalog = await load_catalog(self.db)
+        return self._catalog
 
     def now(self) -> datetime:
         """The current moment, aware, in the deployment's time zone."""

@@ -14,7 +14,7 @@ from bot.services import Services
 from plans.chunks import split_message
 from plans.model import Contact
 from plans.texts import esc
-from storage import StoredItem, find_items, list_plans
+from storage import StoredItem
 from storage.people_repo import memberships
 
 ITEM_REF = re.compile(r"^(?:(\d{1,4})-)?(\d{1,4})$")
@@ -124,7 +124,7 @@ def roles_text(svc: Services, w: Who) -> str:
 
 
 async def multi_plan(svc: Services) -> bool:
-    return sum(1 for p in await list_plans(svc.db) if p.active) > 1
+    return (await svc.catalog()).multi
 
 
 def ref(item: StoredItem, multi: bool) -> str:
@@ -150,7 +150,8 @@ async def resolve_item(
         return ItemLookup(None, t("item_unknown", item=esc(text), hint=""))
     plan_id = int(m.group(1)) if m.group(1) else None
     seq = int(m.group(2))
-    found = await find_items(svc.db, seq, plan_id)
+    catalog = await svc.catalog()
+    found = [s for s in catalog.by_seq.get(seq, []) if plan_id is None or s.plan_id == plan_id]
     if preferred is not None and len(found) > 1:
         found = [s for s in found if s.id in preferred] or found
     if not found:

@@ -23,13 +23,14 @@ from plans.lights import light
 from plans.model import Evidence, Report, Status
 from plans.progress import ProgressReading, describe, read_progress
 from plans.texts import esc
-from storage import StoredItem, find_unit, items_by_ids, list_items, unit_item_ids
+from storage import StoredItem, items_by_ids, list_items
 from storage.reports_repo import (
     NewReport,
     add_report,
     amend_report,
     create_draft,
     find_bot_message,
+    latest_report,
     latest_reports,
     record_bot_message,
     report_for_message,
@@ -53,20 +54,18 @@ class ReportingFor:
 
 async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> ReportingFor | None:
     """The unit this speaker reports for on this item, or None if they may not."""
-    owned = await unit_item_ids(svc.db, speaker.unit_ids)
+    catalog = await svc.catalog()
     for membership in speaker.memberships:
         unit_id = membership.unit_id
         if (
             membership.role == "contact"
             and unit_id is not None
-            and stored.id in owned.get(unit_id, set())
+            and stored.id in catalog.unit_items.get(unit_id, set())
         ):
             return ReportingFor(unit_id, membership.id)
-    if speaker.coordinator:  # on behalf of the item's first (lead) unit
-        for unit in stored.item.units:
-            found = await find_unit(svc.db, unit.name)
-            if found is not None:
-                return ReportingFor(found.id, None)
+    lead = catalog.lead_unit(stored.id)
+    if speaker.coordinator and lead is not None:  # on behalf of the item's lead unit
+        return ReportingFor(lead, None)
     return None
 
 
@@ -108,7 +107,7 @@ async def record_progress(
     now = svc.now()
     text = text[:TEXT_LIMIT]
     reading = read_progress(text, targets=stored.item.targets, today=now.date())
-    previous = (await latest_reports(svc.db, [stored.id])).get((stored.id, target.unit_id))
+    previous = await latest_report(svc.db, stored.id, target.unit_id)
     final: Status = status or _status(reading, previous)
     percent = reading.percent
     if final == "done" and percent is None:
@@ -157,9 +156,18 @@ async def record_progress(
     return report
 
 
+async def _items(svc: Services, item_ids: Sequence[int]) -> dict[int, StoredItem]:
+    """Items by id from the in-memory catalog; ones it lacks (removed since) from storage."""
+    catalog = await svc.catalog()
+    found = {i: catalog.items[i] for i in item_ids if i in catalog.items}
+    missing = [i for i in item_ids if i not in found]
+    if missing:
+        found.update(await items_by_ids(svc.db, missing))
+    return found
+
+
 async def _my_item_ids(svc: Services, speaker: Who) -> set[int]:
-    owned = await unit_item_ids(svc.db, speaker.unit_ids)
-    return set().union(*owned.values()) if owned else set()
+    return (await svc.catalog()).items_of(speaker.unit_ids)
 
 
 async def _refuse_stranger(update: Update, svc: Services, speaker: Who) -> bool:
@@ -247,7 +255,7 @@ async def _route(
         )
         return
     if len(candidates) == 1:
-        items = await items_by_ids(svc.db, candidates)
+        items = await _items(svc, candidates)
         if candidates[0] in items:
             await record_progress(
                 update,
@@ -284,7 +292,7 @@ async def _ask_which(
         message_id=message.message_id,
         text=text[:TEXT_LIMIT],
     )
-    items = await items_by_ids(svc.db, item_ids[:MAX_CHOICES])
+    items = await _items(svc, item_ids[:MAX_CHOICES])
     multi = await multi_plan(svc)
     buttons = [
         [(f"{ref(s, multi)}. {clip(s.item.title, 24)}", callback_data("i", draft_id, s.id))]
@@ -308,7 +316,7 @@ async def _amend(
 ) -> None:
     """A reply to a confirmation adds its text (and files) to that report."""
     t = svc.texts
-    items = await items_by_ids(svc.db, item_ids)
+    items = await _items(svc, item_ids)
     stored = items.get(item_ids[0]) if item_ids else None
     if stored is None:
         await answer(update, t("which_item_none"))
@@ -353,7 +361,7 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     old = await report_for_message(svc.db, message.chat_id, message.message_id)
     if old is None:
         return  # the original was not a report (a question, a draft): nothing to update
-    items = await items_by_ids(svc.db, [old.item_id])
+    items = await _items(svc, [old.item_id])
     stored = items[old.item_id]
     now = svc.now()
     edited = message.text
@@ -438,7 +446,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     if kind == "r" and second in BUTTON_STATUS:
-        items = await items_by_ids(svc.db, [first])
+        items = await _items(svc, [first])
         stored = items.get(first)
         if stored is None or await _report_unit(svc, speaker, stored) is None:
             await query.answer(t("not_member_button"), show_alert=True)
@@ -462,7 +470,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if draft is None:
             await query.answer(t("draft_gone"))
             return
-        items = await items_by_ids(svc.db, [int(second)])
+        items = await _items(svc, [int(second)])
         stored = items.get(int(second))
         if stored is None:
             await query.answer(t("draft_gone"))

@@ -38,7 +38,8 @@ def utc_timestamp(moment: datetime | None = None) -> str:
 
 def parse_timestamp(text: str) -> datetime:
     """The aware UTC datetime of a stored timestamp."""
-    return datetime.strptime(text, _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads the trailing Z since 3.11, and is several times faster than strptime
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 class Database:
@@ -121,6 +122,17 @@ class Database:
                     raise
             finally:
                 self._write_owner = None
+
+    async def write_one(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run ONE writing statement on its own (atomic by itself in autocommit mode): one
+        trip to the writer thread instead of three for BEGIN, the statement and COMMIT.
+        Returns the new row id."""
+        task = asyncio.current_task()
+        if task is not None and self._write_owner is task:
+            raise StorageError("write_one() inside transaction(): use the transaction's connection")
+        async with self._write_lock:
+            cursor = await self._writer.execute(sql, tuple(params))
+            return cursor.lastrowid or 0
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:

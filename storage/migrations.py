@@ -258,7 +258,32 @@ CREATE TABLE digests (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3))
+# v4: a version number of the catalog (plans, items, units and who is responsible for what),
+# bumped by triggers in the same transaction as any change to it, by any process. The bot keeps
+# the catalog in memory and reloads it only when this number moves: replies read it constantly,
+# it changes only on imports and assignments.
+_CATALOG_TABLES = ("plans", "sections", "items", "units", "unit_aliases", "item_units", "targets",
+                   "milestones")  # fmt: skip
+SCHEMA_V4 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta (key, value) VALUES ('catalog_version', 0);
+""" + "".join(
+    f"""
+CREATE TRIGGER {table}_{event.lower()}_bumps_catalog AFTER {event} ON {table}
+BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'catalog_version';
+END;
+"""
+    for table in _CATALOG_TABLES
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (1, SCHEMA_V1),
+    (2, SCHEMA_V2),
+    (3, SCHEMA_V3),
+    (4, SCHEMA_V4),
+)
 
 
 def latest_version(migrations: Sequence[Migration]) -> int:

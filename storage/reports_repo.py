@@ -54,7 +54,11 @@ class BotMessage:
 async def add_report(
     db: Database, new: NewReport, *, now: datetime, supersedes: int | None = None
 ) -> Report:
-    """Store a report (and its evidence); if `supersedes`, link the old one to it."""
+    """Store a report (and its evidence); if `supersedes`, link the old one to it.
+
+    The Report returned is built from what was written (no read-back: this is the hot path of
+    every reply); its unit_name is left empty.
+    """
     stamp = utc_timestamp(now)
     async with db.transaction() as conn:
         report_id = await _insert(conn, new, stamp)
@@ -63,8 +67,32 @@ async def add_report(
                 "UPDATE reports SET superseded_by = ?, updated_at = ? WHERE id = ?",
                 (report_id, stamp, supersedes),
             )
-        rows = await _select(conn, "r.id = ?", (report_id,))
-    return rows[0]
+    return Report(
+        id=report_id,
+        item_id=new.item_id,
+        unit_id=new.unit_id,
+        status=new.status,
+        percent=_clamp(new.percent),
+        text=new.text,
+        created_at=parse_timestamp(stamp),
+        expected_date=new.expected_date,
+        value=new.value,
+        measure=new.measure,
+        source=new.source,
+        reporter_name=new.reporter_name,
+        evidence=new.evidence,
+    )
+
+
+async def latest_report(db: Database, item_id: int, unit_id: int) -> Report | None:
+    """The unit's current report on the item (one query; evidence not loaded)."""
+    row = await db.fetchone(
+        "SELECT r.*, u.name AS unit_name FROM reports r JOIN units u ON u.id = r.unit_id"
+        " WHERE r.item_id = ? AND r.unit_id = ? AND r.superseded_by IS NULL"
+        " ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+        (item_id, unit_id),
+    )
+    return report_from_row(row) if row is not None else None
 
 
 async def add_evidence(db: Database, report_id: int, evidence: Evidence) -> None:
@@ -161,17 +189,10 @@ async def record_bot_message(
     now: datetime | None = None,
 ) -> None:
     """Remember what a sent message was about, so a reply to it can be understood."""
-    async with db.transaction() as conn:
-        await record_bot_message_in(
-            conn,
-            chat_id=chat_id,
-            message_id=message_id,
-            kind=kind,
-            unit_id=unit_id,
-            item_ids=item_ids,
-            report_id=report_id,
-            now=now,
-        )
+    await db.write_one(
+        _BOT_MESSAGE_SQL,
+        _bot_message_row(chat_id, message_id, kind, unit_id, item_ids, report_id, now),
+    )
 
 
 async def record_bot_message_in(
@@ -187,18 +208,35 @@ async def record_bot_message_in(
 ) -> None:
     """record_bot_message inside a caller's transaction."""
     await conn.execute(
-        "INSERT OR REPLACE INTO bot_messages"
-        " (chat_id, message_id, kind, unit_id, item_ids, report_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            message_id,
-            kind,
-            unit_id,
-            json.dumps(list(item_ids)),
-            report_id,
-            utc_timestamp(now),
-        ),
+        _BOT_MESSAGE_SQL,
+        _bot_message_row(chat_id, message_id, kind, unit_id, item_ids, report_id, now),
+    )
+
+
+_BOT_MESSAGE_SQL = (
+    "INSERT OR REPLACE INTO bot_messages"
+    " (chat_id, message_id, kind, unit_id, item_ids, report_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _bot_message_row(
+    chat_id: int,
+    message_id: int,
+    kind: str,
+    unit_id: int | None,
+    item_ids: Sequence[int],
+    report_id: int | None,
+    now: datetime | None,
+) -> tuple[object, ...]:
+    return (
+        chat_id,
+        message_id,
+        kind,
+        unit_id,
+        json.dumps(list(item_ids)),
+        report_id,
+        utc_timestamp(now),
     )
 
 
@@ -274,7 +312,7 @@ async def _insert(conn: aiosqlite.Connection, new: NewReport, stamp: str) -> int
             new.unit_id,
             new.contact_id,
             new.status,
-            None if new.percent is None else max(0.0, min(100.0, new.percent)),
+            _clamp(new.percent),
             new.text,
             new.expected_date.isoformat() if new.expected_date else None,
             new.chat_id,
@@ -293,9 +331,16 @@ async def _insert(conn: aiosqlite.Connection, new: NewReport, stamp: str) -> int
     return cursor.lastrowid
 
 
+def _clamp(percent: float | None) -> float | None:
+    return None if percent is None else max(0.0, min(100.0, percent))
+
+
 async def _insert_evidence(
     conn: aiosqlite.Connection, report_id: int, evidence: Iterable[Evidence]
 ) -> None:
+    evidence = list(evidence)
+    if not evidence:
+        return
     await conn.executemany(
         "INSERT INTO evidence (report_id, kind, file_id, file_unique_id, file_name, mime_type,"
         " file_size) VALUES (?, ?, ?, ?, ?, ?, ?)",
