@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from config import Settings
-from plans.model import Report
+from plans.model import Contact, Report
 from plans.schedule import NudgePolicy
 from plans.status import ItemRecord, Snapshot, build_snapshot
 from plans.texts import Texts
 from storage import Database
-from storage.catalog_repo import Catalog, catalog_version, load_catalog
+from storage.catalog_repo import Catalog, load_catalog, versions
+from storage.people_repo import active_contacts
 from storage.status_repo import data_version, load_records, load_reports
 
 
@@ -72,18 +76,45 @@ class Services:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
+    _people: tuple[int, list[Contact]] | None = field(default=None, init=False, repr=False)
+    # The versions read by each task (one update, one pass): checked once, not per lookup.
+    _checked: weakref.WeakKeyDictionary[asyncio.Task[Any], tuple[int, dict[str, int]]] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.texts = Texts(self.settings.language)
         self.policy = policy_from(self.settings)
         self.tz: ZoneInfo = self.settings.tz
 
+    async def _versions(self) -> dict[str, int]:
+        task = asyncio.current_task()
+        seen = self._checked.get(task) if task is not None else None
+        if seen is not None and seen[0] == self.db.writes:  # nothing written since: still true
+            return seen[1]
+        found = await versions(self.db)
+        if task is not None:
+            self._checked[task] = (self.db.writes, found)
+        return found
+
     async def catalog(self) -> Catalog:
         """Plans, items and assignments, reloaded only when the database says they changed."""
-        version = await catalog_version(self.db)
+        version = (await self._versions()).get("catalog", 0)
         if self._catalog is None or self._catalog.version != version:
             self._catalog = await load_catalog(self.db)
         return self._catalog
+
+    async def memberships(self, *, user_id: int | None, chat_id: int) -> list[Contact]:
+        """Active memberships that let this person in this chat act (see people_repo)."""
+        version = (await self._versions()).get("people", 0)
+        if self._people is None or self._people[0] != version:
+            self._people = (version, await active_contacts(self.db))
+        return [
+            c
+            for c in self._people[1]
+            if c.chat_id == chat_id
+            or (user_id is not None and c.user_id == user_id and c.chat_id == user_id)
+        ]
 
     def now(self) -> datetime:
         """The current moment, aware, in the deployment's time zone."""

@@ -15,7 +15,6 @@ from plans.chunks import split_message
 from plans.model import Contact
 from plans.texts import esc
 from storage import StoredItem
-from storage.people_repo import memberships
 
 ITEM_REF = re.compile(r"^(?:(\d{1,4})-)?(\d{1,4})$")
 
@@ -65,9 +64,7 @@ async def who(update: Update, svc: Services) -> Who:
     chat = update.effective_chat
     assert chat is not None
     user_id = user.id if user else None
-    found: list[Contact] = []
-    if user_id is not None:
-        found = await memberships(svc.db, user_id=user_id, chat_id=chat.id)
+    found = await svc.memberships(user_id=user_id, chat_id=chat.id)
     name = user.full_name if user else (chat.title or "")
     return Who(user_id, chat.id, name, svc.is_admin(user_id), tuple(found))
 
@@ -102,7 +99,9 @@ async def answer(
                 chunk,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if last else None,
-                do_quote=quote and k == 0,
+                # In a group the quote says whom the bot answers; in a private chat it is noise
+                # (and a heavier answer to parse).
+                do_quote=quote and k == 0 and message.chat.type != "private",
                 disable_web_page_preview=True,
             )
         )

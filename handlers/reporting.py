@@ -107,8 +107,13 @@ async def record_progress(
     now = svc.now()
     text = text[:TEXT_LIMIT]
     reading = read_progress(text, targets=stored.item.targets, today=now.date())
-    previous = await latest_report(svc.db, stored.id, target.unit_id)
-    final: Status = status or _status(reading, previous)
+    final: Status
+    if status is not None:
+        final = status
+    elif reading.status is not None or (reading.percent or 0) >= 100:
+        final = _status(reading, None)
+    else:  # the reply does not say: the status stays what the unit said last
+        final = _status(reading, await latest_report(svc.db, stored.id, target.unit_id))
     percent = reading.percent
     if final == "done" and percent is None:
         percent = 100.0

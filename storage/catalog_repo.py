@@ -48,10 +48,10 @@ class Catalog:
         return next((u for u, role in units if role == "lead"), units[0][0] if units else None)
 
 
-async def catalog_version(db: Database) -> int:
-    """The counter that moves whenever plans, items, units or assignments change."""
-    row = await db.fetchone("SELECT value FROM meta WHERE key = 'catalog_version'")
-    return int(row["value"]) if row is not None else 0
+async def versions(db: Database) -> dict[str, int]:
+    """The counters that move when the catalog ("catalog") or the people ("people") change."""
+    rows = await db.fetchall("SELECT key, value FROM meta")
+    return {str(r["key"]).removesuffix("_version"): int(r["value"]) for r in rows}
 
 
 async def load_catalog(db: Database) -> Catalog:

@@ -51,6 +51,7 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._write_owner: asyncio.Task[Any] | None = None
+        self.writes = 0  # bumped by every write from this process: lets caches see their own
         # A multi-statement read (snapshot) holds the reader in a transaction; others wait.
         self._read_lock = asyncio.Lock()
 
@@ -116,6 +117,7 @@ class Database:
                 try:
                     yield self._writer
                     await self._writer.execute("COMMIT")
+                    self.writes += 1
                 except BaseException:
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
@@ -132,6 +134,7 @@ class Database:
             raise StorageError("write_one() inside transaction(): use the transaction's connection")
         async with self._write_lock:
             cursor = await self._writer.execute(sql, tuple(params))
+            self.writes += 1
             return cursor.lastrowid or 0
 
     @asynccontextmanager

@@ -258,23 +258,27 @@ CREATE TABLE digests (
 );
 """
 
-# v4: a version number of the catalog (plans, items, units and who is responsible for what),
-# bumped by triggers in the same transaction as any change to it, by any process. The bot keeps
-# the catalog in memory and reloads it only when this number moves: replies read it constantly,
-# it changes only on imports and assignments.
-_CATALOG_TABLES = ("plans", "sections", "items", "units", "unit_aliases", "item_units", "targets",
-                   "milestones")  # fmt: skip
+# v4: version numbers of the catalog (plans, items, units and who is responsible for what) and
+# of the people (contacts), bumped by triggers in the same transaction as any change, by any
+# process. The bot keeps both in memory and reloads one only when its number moves: replies
+# read them on every message, they change only on imports, assignments and joins.
+_VERSIONED = {
+    "catalog": ("plans", "sections", "items", "units", "unit_aliases", "item_units", "targets",
+                "milestones"),
+    "people": ("contacts",),
+}  # fmt: skip
 SCHEMA_V4 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO meta (key, value) VALUES ('catalog_version', 0);
+INSERT INTO meta (key, value) VALUES ('catalog_version', 0), ('people_version', 0);
 """ + "".join(
     f"""
-CREATE TRIGGER {table}_{event.lower()}_bumps_catalog AFTER {event} ON {table}
+CREATE TRIGGER {table}_{event.lower()}_bumps_{key} AFTER {event} ON {table}
 BEGIN
-    UPDATE meta SET value = value + 1 WHERE key = 'catalog_version';
+    UPDATE meta SET value = value + 1 WHERE key = '{key}_version';
 END;
 """
-    for table in _CATALOG_TABLES
+    for key, tables in _VERSIONED.items()
+    for table in tables
     for event in ("INSERT", "UPDATE", "DELETE")
 )
 

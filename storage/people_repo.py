@@ -162,6 +162,12 @@ async def memberships(db: Database, *, user_id: int, chat_id: int) -> list[Conta
     return [_contact(r) for r in rows]
 
 
+async def active_contacts(db: Database) -> list[Contact]:
+    """Every active membership (a deployment has hundreds: the bot keeps them in memory)."""
+    rows = await db.fetchall(f"{_CONTACT_SELECT} WHERE c.active = 1 ORDER BY c.id")
+    return [_contact(r) for r in rows]
+
+
 async def unit_contacts(db: Database, unit_id: int) -> list[Contact]:
     """Active chats of a unit: its contacts' private chats and its group chats."""
     rows = await db.fetchall(

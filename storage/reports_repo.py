@@ -60,13 +60,17 @@ async def add_report(
     every reply); its unit_name is left empty.
     """
     stamp = utc_timestamp(now)
-    async with db.transaction() as conn:
-        report_id = await _insert(conn, new, stamp)
-        if supersedes is not None:
-            await conn.execute(
-                "UPDATE reports SET superseded_by = ?, updated_at = ? WHERE id = ?",
-                (report_id, stamp, supersedes),
-            )
+    if supersedes is None and not new.evidence:
+        # the common case, one statement: atomic on its own, one trip to the writer
+        report_id = await db.write_one(_INSERT_SQL, _insert_row(new, stamp))
+    else:
+        async with db.transaction() as conn:
+            report_id = await _insert(conn, new, stamp)
+            if supersedes is not None:
+                await conn.execute(
+                    "UPDATE reports SET superseded_by = ?, updated_at = ? WHERE id = ?",
+                    (report_id, stamp, supersedes),
+                )
     return Report(
         id=report_id,
         item_id=new.item_id,
@@ -299,33 +303,37 @@ async def take_draft(db: Database, draft_id: int, *, chat_id: int, now: datetime
     return Draft(r["id"], r["chat_id"], r["user_id"], r["message_id"], r["text"])
 
 
-async def _insert(conn: aiosqlite.Connection, new: NewReport, stamp: str) -> int:
-    cursor = await conn.execute(
-        """
-        INSERT INTO reports (item_id, unit_id, contact_id, status, percent, text, expected_date,
-                             chat_id, message_id, created_at, updated_at, value, measure, source,
-                             reporter_user_id, reporter_name)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        (
-            new.item_id,
-            new.unit_id,
-            new.contact_id,
-            new.status,
-            _clamp(new.percent),
-            new.text,
-            new.expected_date.isoformat() if new.expected_date else None,
-            new.chat_id,
-            new.message_id,
-            stamp,
-            stamp,
-            new.value,
-            new.measure,
-            new.source,
-            new.reporter_user_id,
-            new.reporter_name,
-        ),
+_INSERT_SQL = """
+    INSERT INTO reports (item_id, unit_id, contact_id, status, percent, text, expected_date,
+                         chat_id, message_id, created_at, updated_at, value, measure, source,
+                         reporter_user_id, reporter_name)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _insert_row(new: NewReport, stamp: str) -> tuple[object, ...]:
+    return (
+        new.item_id,
+        new.unit_id,
+        new.contact_id,
+        new.status,
+        _clamp(new.percent),
+        new.text,
+        new.expected_date.isoformat() if new.expected_date else None,
+        new.chat_id,
+        new.message_id,
+        stamp,
+        stamp,
+        new.value,
+        new.measure,
+        new.source,
+        new.reporter_user_id,
+        new.reporter_name,
     )
+
+
+async def _insert(conn: aiosqlite.Connection, new: NewReport, stamp: str) -> int:
+    cursor = await conn.execute(_INSERT_SQL, _insert_row(new, stamp))
     assert cursor.lastrowid is not None
     await _insert_evidence(conn, cursor.lastrowid, new.evidence)
     return cursor.lastrowid
