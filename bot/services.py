@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from config import Settings
@@ -19,6 +17,9 @@ from storage import Database
 from storage.catalog_repo import Catalog, load_catalog, versions
 from storage.people_repo import active_contacts
 from storage.status_repo import data_version, load_records, load_reports
+
+# How stale another process's import or join may look here: one second.
+VERSIONS_TTL = 1.0
 
 
 def policy_from(settings: Settings) -> NudgePolicy:
@@ -77,9 +78,8 @@ class Services:
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
     _people: tuple[int, list[Contact]] | None = field(default=None, init=False, repr=False)
-    # The versions read by each task (one update, one pass): checked once, not per lookup.
-    _checked: weakref.WeakKeyDictionary[asyncio.Task[Any], tuple[int, dict[str, int]]] = field(
-        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
+    _versions_cache: tuple[tuple[int, ...], float, dict[str, int]] | None = field(
+        default=None, init=False, repr=False
     )
 
     def __post_init__(self) -> None:
@@ -88,13 +88,15 @@ class Services:
         self.tz: ZoneInfo = self.settings.tz
 
     async def _versions(self) -> dict[str, int]:
-        task = asyncio.current_task()
-        seen = self._checked.get(task) if task is not None else None
-        if seen is not None and seen[0] == self.db.writes:  # nothing written since: still true
-            return seen[1]
+        """The catalog and people versions, read at most once a second — or at once after this
+        process changed either (so a join or an /assign shows in the very next message)."""
+        now = time.monotonic()
+        local = tuple(self.db.local_changes.values())
+        cached = self._versions_cache
+        if cached is not None and cached[0] == local and now - cached[1] < VERSIONS_TTL:
+            return cached[2]
         found = await versions(self.db)
-        if task is not None:
-            self._checked[task] = (self.db.writes, found)
+        self._versions_cache = (local, now, found)
         return found
 
     async def catalog(self) -> Catalog:

@@ -51,7 +51,10 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._write_owner: asyncio.Task[Any] | None = None
-        self.writes = 0  # bumped by every write from this process: lets caches see their own
+        self.writes = 0  # bumped by every write from this process
+        # Bumped by the repositories that change the catalog or the people, so caches in this
+        # process see their own changes at once (other processes' show through meta versions).
+        self.local_changes: dict[str, int] = {"catalog": 0, "people": 0}
         # A multi-statement read (snapshot) holds the reader in a transaction; others wait.
         self._read_lock = asyncio.Lock()
 
@@ -100,11 +103,14 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(
+        self, *, changes: str | None = None
+    ) -> AsyncIterator[aiosqlite.Connection]:
         """Run the block as one write transaction on the writer connection.
 
         Transactions are serialised; the block commits when it ends and rolls back (re-raising)
-        on any exception, cancellation included. Transactions do not nest.
+        on any exception, cancellation included. Transactions do not nest. `changes` names
+        what the block changes ("catalog", "people") for this process's caches.
         """
         task = asyncio.current_task()
         if task is not None and self._write_owner is task:
@@ -118,12 +124,18 @@ class Database:
                     yield self._writer
                     await self._writer.execute("COMMIT")
                     self.writes += 1
+                    if changes is not None:
+                        self.changed(changes)
                 except BaseException:
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
                     raise
             finally:
                 self._write_owner = None
+
+    def changed(self, topic: str) -> None:
+        """Note that this process changed `topic` ("catalog" or "people")."""
+        self.local_changes[topic] += 1
 
     async def write_one(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run ONE writing statement on its own (atomic by itself in autocommit mode): one

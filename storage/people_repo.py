@@ -93,7 +93,7 @@ async def redeem_invite(
     membership is reactivated rather than duplicated.
     """
     stamp = utc_timestamp(now)
-    async with db.transaction() as conn:
+    async with db.transaction(changes="people") as conn:
         rows = list(
             await conn.execute_fetchall(
                 "SELECT i.*, u.name AS unit_name FROM invites i"
@@ -191,7 +191,7 @@ async def contacts_by_role(db: Database, roles: Sequence[PersonRole]) -> list[Co
 async def deactivate_chat(db: Database, chat_id: int, *, now: datetime) -> list[Contact]:
     """Mark every membership of `chat_id` inactive (the user blocked the bot, or the chat is
     gone); return the memberships that were active."""
-    async with db.transaction() as conn:
+    async with db.transaction(changes="people") as conn:
         rows = list(
             await conn.execute_fetchall(
                 f"{_CONTACT_SELECT} WHERE c.active = 1 AND c.chat_id = ?", (chat_id,)
@@ -206,7 +206,7 @@ async def deactivate_chat(db: Database, chat_id: int, *, now: datetime) -> list[
 
 async def add_admin_chat(db: Database, *, user_id: int, display_name: str) -> Contact:
     """Record an admin (from DUBAN_ADMIN_IDS) once they talk to the bot, so escalations reach them."""
-    async with db.transaction() as conn:
+    async with db.transaction(changes="people") as conn:
         await conn.execute(
             "INSERT INTO contacts (unit_id, role, telegram_user_id, chat_id, display_name)"
             " VALUES (NULL, 'admin', ?, ?, ?)"

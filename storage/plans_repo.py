@@ -81,7 +81,7 @@ async def import_plan(
     left unmatched are marked removed. Unknown units are created with their aliases.
     """
     stamp = utc_timestamp(now)
-    async with db.transaction() as conn:
+    async with db.transaction(changes="catalog") as conn:
         plan_row = await _one(
             conn,
             "SELECT id, content_hash, default_units FROM plans WHERE title = ? AND year = ?",

@@ -154,7 +154,7 @@ async def _load_units(
 
 async def add_unit(db: Database, name: str) -> tuple[StoredUnit, bool]:
     """Create a unit by name (with its aliases) unless it exists; `(unit, created)`."""
-    async with db.transaction() as conn:
+    async with db.transaction(changes="catalog") as conn:
         unit_id, _, created = await ensure_unit(conn, name, utc_timestamp())
         units = await _load_units(conn, "u.id = ?", (unit_id,))
     return units[0], created
@@ -183,7 +183,7 @@ async def assign_units(
     if role not in ("lead", "support"):
         raise StorageError(f"role must be lead or support, not {role!r}")
     stamp = utc_timestamp(now)
-    async with db.transaction() as conn:
+    async with db.transaction(changes="catalog") as conn:
         rows = list(
             await conn.execute_fetchall(
                 "SELECT coalesce(max(position), -1) AS last FROM item_units WHERE item_id = ?",
