@@ -75,8 +75,8 @@ DUBAN_TOKEN = "424242:BENCH-duban"
 ECHO_TOKEN = "434343:BENCH-echo"
 ADMIN_ID = 9001
 
-# The same as build_application and running() use, so that the echo bot polls like duban.
-CONCURRENT_UPDATES = 8
+# The same as running() uses, so that the echo bot polls like duban. (Its concurrent_updates
+# is read from duban's Application.)
 POLL_TIMEOUT = 1
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
@@ -133,6 +133,47 @@ def table(headers: list[str], rows: list[list[str]]) -> None:
     print("  " + "  ".join("-" * w for w in widths))
     for row in rows:
         print("  " + fmt.format(*row))
+
+
+@dataclass
+class CpuMeter:
+    """Wall time, this process's CPU time (all threads) and the CPU the rest of the machine used.
+
+    The last comes from /proc/stat (Linux): all busy CPU time minus ours, in cores. Anything
+    well above 0 means other processes competed with the benchmark for the CPUs.
+    """
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    others: float | None = None  # cores
+    _start: tuple[float, float, float | None] = (0.0, 0.0, None)
+
+    def __enter__(self) -> CpuMeter:
+        self._start = (time.perf_counter(), time.process_time(), _machine_busy())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall0, cpu0, busy0 = self._start
+        self.wall = time.perf_counter() - wall0
+        self.cpu = time.process_time() - cpu0
+        busy = _machine_busy()
+        if busy is not None and busy0 is not None and self.wall > 0:
+            self.others = max(0.0, (busy - busy0 - self.cpu) / self.wall)
+
+
+def _machine_busy() -> float | None:
+    """CPU seconds all processes have used since boot (user, system, irq, steal), or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
+    except (OSError, ValueError):
+        return None
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def cores(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
 
 
 class Profiler:
@@ -196,9 +237,9 @@ def _group(filename: str, function: str) -> str:
         return {"sandbox": "sandbox (not duban)", "bench": "benchmark driver"}.get(
             top, f"duban {top}/"
         )
-    return f"stdlib {path.parent.name if path.parent.name != 'lib' else ''}/{path.name}".replace(
-        "/ ", "/"
-    )
+    if path.parent.name.startswith("python3"):
+        return f"stdlib {path.stem}"
+    return f"stdlib {path.parent.name}"  # a package: asyncio, json, …
 
 
 def _short_paths(text: str) -> str:
@@ -263,6 +304,8 @@ class Side:
     sent_total: int = 0
     rates: list[float] = field(default_factory=list)  # messages handled per second, per round
     cpu_ms: list[float] = field(default_factory=list)  # process CPU per message, per round
+    concurrent_updates: int = 1
+    others: list[float] = field(default_factory=list)  # other processes' CPU, cores, per round
 
 
 def reply_texts(contact: Contact, index: int, count: int, start: int) -> list[str]:
@@ -276,9 +319,9 @@ def reply_texts(contact: Contact, index: int, count: int, start: int) -> list[st
 
 async def reply_round(
     side: Side, per_contact: int, profiler: Profiler | None = None
-) -> tuple[float, float]:
+) -> tuple[float, float, float | None]:
     """Every contact sends `per_contact` messages at once: (messages handled per second,
-    process CPU ms per message).
+    process CPU ms per message, other processes' CPU in cores).
 
     The clock runs from just before the first message is sent to the sandbox's timestamp of the
     bot's last answer. Every answer is then checked against what was sent.
@@ -293,8 +336,8 @@ async def reply_round(
     ]
     total = per_contact * len(side.contacts)
     gc.collect()
-    with (profiler or NO_PROFILE).measure(f"{side.name} replies", total):
-        started, cpu_started = time.time(), time.process_time()
+    with (profiler or NO_PROFILE).measure(f"{side.name} replies", total), CpuMeter() as meter:
+        started = time.time()
         for k in range(per_contact):  # one message from each person, then the next
             for contact, texts in zip(side.contacts, batches, strict=True):
                 contact.user.send_text(texts[k])
@@ -303,7 +346,6 @@ async def reply_round(
             timeout=60 + total / 20,
             what=f"{total} answers from {side.name}",
         )
-        cpu = time.process_time() - cpu_started
     calls = send_calls_after(sb, log_at)
     ended = max(c.at for c in calls)
     await asyncio.sleep(0.05)  # anything extra the bot sends shows up as a wrong result below
@@ -311,7 +353,7 @@ async def reply_round(
     check_answers(side, cursors, batches)
     if side.check_db is not None:
         await side.check_db(side.sent_total)
-    return rate(total, ended - started), cpu / total * 1000
+    return rate(total, ended - started), meter.cpu / total * 1000, meter.others
 
 
 def check_answers(side: Side, cursors: dict[int, int], batches: list[list[str]]) -> None:
@@ -407,7 +449,15 @@ async def duban_side(stack: AsyncExitStack, tmp: Path, n_contacts: int) -> Side:
                 f" percent and expected date 2023-11-30), expected {expected}"
             )
 
-    return Side("duban", sb, contacts, expect=sent_key, seen=confirmation_key, check_db=check_db)
+    return Side(
+        "duban",
+        sb,
+        contacts,
+        expect=sent_key,
+        seen=confirmation_key,
+        check_db=check_db,
+        concurrent_updates=app.update_processor.max_concurrent_updates,
+    )
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -432,14 +482,14 @@ async def echo_running(app: Application) -> Any:  # type: ignore[type-arg]
             await app.stop()
 
 
-async def echo_side(stack: AsyncExitStack, n_contacts: int) -> Side:
+async def echo_side(stack: AsyncExitStack, n_contacts: int, concurrent_updates: int) -> Side:
     sb = await stack.enter_async_context(no_limits(ECHO_TOKEN))
     app = (
         Application.builder()
         .token(sb.token)
         .base_url(sb.base_url)
         .base_file_url(sb.base_file_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(concurrent_updates)
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -448,27 +498,36 @@ async def echo_side(stack: AsyncExitStack, n_contacts: int) -> Side:
         Contact(sb.create_user(f"用户{i + 1}", started=True), list(range(1, 29)))
         for i in range(n_contacts)
     ]
-    return Side("echo", sb, contacts, expect=lambda t: t, seen=lambda t: t)
+    return Side(
+        "echo",
+        sb,
+        contacts,
+        expect=lambda t: t,
+        seen=lambda t: t,
+        concurrent_updates=concurrent_updates,
+    )
 
 
 async def bench_replies(sizes: Sizes, tmp: Path, profiler: Profiler) -> list[str]:
     async with AsyncExitStack() as stack:
         duban = await duban_side(stack, tmp, sizes.contacts)
-        echo_bot = await echo_side(stack, sizes.contacts)
+        echo_bot = await echo_side(stack, sizes.contacts, duban.concurrent_updates)
         sides = (duban, echo_bot)
         for side in sides:  # warm-up: connections, caches, the first SQLite pages
             await reply_round(side, 2)
         for _ in range(sizes.rounds):
             for side in sides:
-                handled, cpu_ms = await reply_round(side, sizes.replies, profiler)
+                handled, cpu_ms, others = await reply_round(side, sizes.replies, profiler)
                 side.rates.append(handled)
                 side.cpu_ms.append(cpu_ms)
+                if others is not None:
+                    side.others.append(others)
 
     total = sizes.contacts * sizes.replies
     print(
         f"1. Progress replies: {sizes.contacts} contacts x {sizes.replies} messages at once"
         f" ({total} per round), {sizes.rounds} rounds each, alternating after a warm-up;"
-        " no sandbox limits"
+        f" no sandbox limits; concurrent_updates {duban.concurrent_updates} for both"
     )
     rows = []
     for side in sides:
@@ -480,10 +539,19 @@ async def bench_replies(sizes: Sizes, tmp: Path, profiler: Profiler) -> list[str
                 " ".join(f"{r:,.0f}" for r in side.rates),
                 f"{1000 / max(side.rates):.2f}",
                 f"{statistics.median(side.cpu_ms):.2f}",
+                cores(max(side.others) if side.others else None),
             ]
         )
     table(
-        ["bot", "best msg/s", "median msg/s", "rounds msg/s", "ms/msg (best)", "CPU ms/msg"],
+        [
+            "bot",
+            "best msg/s",
+            "median msg/s",
+            "rounds msg/s",
+            "ms/msg (best)",
+            "CPU ms/msg",
+            "other load",
+        ],
         rows,
     )
     ratio = max(duban.rates) / max(echo_bot.rates)
@@ -550,6 +618,7 @@ class PassResult:
     span: float  # first to last sendMessage, s
     wall: float  # the whole run_nudge_pass call, s
     cpu: float  # process CPU time (all threads) during the pass, s
+    others: float | None  # CPU other processes used meanwhile, cores
     too_many: int
     rate_limited: int
 
@@ -580,11 +649,9 @@ async def nudge_pass(
             async with app:  # as `duban send-due --at` runs it: no polling
                 log_at = len(sb.calls)
                 gc.collect()
-                with profiler.measure(f"nudge pass, send_concurrency={concurrency}", sizes.units):
-                    started, cpu_started = time.perf_counter(), time.process_time()
+                name = f"nudge pass, send_concurrency={concurrency}"
+                with profiler.measure(name, sizes.units), CpuMeter() as meter:
                     report = await run_nudge_pass(svc, app.bot, now=PASS_AT)
-                    wall = time.perf_counter() - started
-                    cpu = time.process_time() - cpu_started
             pending = await db.fetchall("SELECT count(*) FROM nudges WHERE state = 'pending'")
         calls = send_calls_after(sb, log_at)
         check_nudges(sb, users, report, calls, int(pending[0][0]))
@@ -593,8 +660,9 @@ async def nudge_pass(
             concurrency=concurrency,
             sent=len(times),
             span=max(times) - min(times),
-            wall=wall,
-            cpu=cpu,
+            wall=meter.wall,
+            cpu=meter.cpu,
+            others=meter.others,
             too_many=sb.stats.too_many_requests,
             rate_limited=sb.stats.rate_limited,
         )
@@ -677,6 +745,7 @@ async def bench_nudges(
                 f"{r.wall:.2f}",
                 f"{r.cpu / r.sent * 1000:.2f}",
                 f"{r.cpu / r.wall:.0%}",
+                cores(r.others),
             ]
         )
     table(
@@ -691,6 +760,7 @@ async def bench_nudges(
             "pass s",
             "CPU ms/msg",
             "CPU/pass",
+            "other load",
         ],
         rows,
     )
