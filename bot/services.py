@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 from config import Settings
 from plans.model import Contact, Report
 from plans.schedule import NudgePolicy
-from plans.status import ItemRecord, Snapshot, build_snapshot
+from plans.status import ItemRecord, Snapshot, build_snapshot, update_snapshot
 from plans.texts import Texts
 from storage import Database
 from storage.catalog_repo import Catalog, load_catalog, versions
 from storage.people_repo import active_contacts
-from storage.status_repo import data_version, load_records, load_reports
+from storage.status_repo import data_version, load_records, report_changes
 
 # How stale another process's import or join may look here: one second.
 VERSIONS_TTL = 1.0
@@ -34,37 +36,101 @@ def policy_from(settings: Settings) -> NudgePolicy:
     )
 
 
-@dataclass
-class _Loaded:
-    version: int
-    records: list[ItemRecord]
-    reports: list[Report]
-    snapshots: dict[tuple[date, datetime | None], Snapshot] = field(default_factory=dict)
-
-
 class SnapshotCache:
-    """Items and reports loaded once per database version, snapshots once per day on top.
+    """The status views' data, kept in memory and brought up to date incrementally.
 
-    SQLite's data_version changes whenever any connection commits, so a cached snapshot is
-    never stale: a report written a moment ago shows in the next /status.
+    Items are reloaded when the catalog version moves (an import, an assignment); reports are
+    read since the last mark (new ids, or updated since), and only the items they touch are
+    rebuilt in the cached snapshots. A commit that touched no report (a nudge, a bot message)
+    costs one query that finds nothing. So /status stays fast on a big plan while the bot is
+    busy recording replies, and is never stale.
     """
 
     def __init__(self) -> None:
-        self._loaded: _Loaded | None = None
+        self._data_version = -1
+        self._catalog_version = -1
+        self._records: dict[int, ItemRecord] = {}
+        self._order: list[ItemRecord] = []
+        self._reports: dict[int, dict[int, Report]] = {}  # item → report id → report
+        self._mark = (0, "")
+        self._snapshots: dict[tuple[date, datetime | None], Snapshot] = {}
+        self._unit_times: dict[
+            str, list[datetime]
+        ] = {}  # unit → its current reports' times, sorted
+
+    async def _refresh(self, db: Database) -> set[int]:
+        """Bring the data up to date; the ids of items whose reports changed."""
+        current = await data_version(db)
+        if current == self._data_version:
+            return set()
+        self._data_version = current
+        catalog = (await versions(db)).get("catalog", 0)
+        if catalog != self._catalog_version:
+            self._catalog_version = catalog
+            self._order = await load_records(db)
+            self._records = {r.item_id: r for r in self._order}
+            self._snapshots.clear()  # items came or went: rebuild from scratch
+        changes = await report_changes(db, after_id=self._mark[0], updated_since=self._mark[1])
+        self._mark = (changes.max_id, changes.max_updated)
+        touched: set[int] = set()
+        for report_id in changes.superseded:
+            for item_id, by_id in self._reports.items():
+                old = by_id.pop(report_id, None)
+                if old is not None:
+                    touched.add(item_id)
+                    self._unit_times[old.unit_name].remove(old.created_at)
+                    break
+        for report in changes.current:
+            by_id = self._reports.setdefault(report.item_id, {})
+            if report.id not in by_id:
+                bisect.insort(self._unit_times.setdefault(report.unit_name, []), report.created_at)
+            by_id[report.id] = report
+            touched.add(report.item_id)
+        return touched
+
+    def _unit_reports(self, tz: ZoneInfo, cutoff: datetime) -> dict[str, date]:
+        """Each unit's latest report day up to `cutoff`."""
+        out: dict[str, date] = {}
+        for unit, times in self._unit_times.items():
+            k = bisect.bisect_right(times, cutoff)
+            if k and unit:
+                out[unit] = times[k - 1].astimezone(tz).date()
+        return out
+
+    def _item_reports(self, item_ids: set[int] | None = None) -> dict[int, list[Report]]:
+        chosen = (
+            self._reports if item_ids is None else {i: self._reports.get(i, {}) for i in item_ids}
+        )
+        return {
+            item_id: sorted(by_id.values(), key=lambda r: (r.created_at, r.id))
+            for item_id, by_id in chosen.items()
+        }
 
     async def snapshot(
         self, db: Database, tz: ZoneInfo, today: date, *, until: datetime | None = None
     ) -> Snapshot:
-        version = await data_version(db)
-        loaded = self._loaded
-        if loaded is None or loaded.version != version:
-            loaded = _Loaded(version, await load_records(db), await load_reports(db))
-            self._loaded = loaded
+        touched = await self._refresh(db)
+        if touched:
+            reports = self._item_reports(touched)
+            for (day, until_), cached in list(self._snapshots.items()):
+                cutoff = until_ or datetime.combine(day, clock_time.max, tzinfo=tz)
+                self._snapshots[(day, until_)] = update_snapshot(
+                    cached,
+                    self._records,
+                    reports,
+                    touched,
+                    unit_reports=self._unit_reports(tz, cutoff),
+                    tz=tz,
+                    until=until_,
+                )
         key = (today, until)
-        snap = loaded.snapshots.get(key)
+        snap = self._snapshots.get(key)
         if snap is None:
-            snap = build_snapshot(loaded.records, loaded.reports, today=today, tz=tz, until=until)
-            loaded.snapshots[key] = snap
+            everything = [r for reports in self._item_reports().values() for r in reports]
+            snap = build_snapshot(self._order, everything, today=today, tz=tz, until=until)
+            if len(self._snapshots) > 8:  # yesterday's and older views
+                self._snapshots.clear()
+            self._snapshots[key] = snap
         return snap
 
 

@@ -195,3 +195,28 @@ def _target_progress(target: Target, reports: Sequence[Report]) -> TargetProgres
     if reports and reports[-1].status == "done":
         return TargetProgress(target, target.upper or target.value)
     return TargetProgress(target, None)
+
+
+def update_snapshot(
+    snap: Snapshot,
+    records: Mapping[int, ItemRecord],
+    reports: Mapping[int, Sequence[Report]],
+    changed: Iterable[int],
+    *,
+    unit_reports: Mapping[str, date],
+    tz: ZoneInfo,
+    until: datetime | None = None,
+) -> Snapshot:
+    """`snap` with the items in `changed` rebuilt from their reports (oldest first), as
+    build_snapshot would, without touching the others: one new report costs one item.
+    `unit_reports` is each unit's latest report day up to the snapshot's cutoff (the caller
+    keeps it, since a report superseded elsewhere can move it back)."""
+    cutoff = until or datetime.combine(snap.today, time.max, tzinfo=tz)
+    changed = set(changed)
+    states = list(snap.items)
+    for k, state in enumerate(states):
+        item_id = state.record.item_id
+        if item_id in changed and item_id in records:
+            kept = [r for r in reports.get(item_id, ()) if r.created_at <= cutoff]
+            states[k] = item_state(records[item_id], kept, snap.today, tz)
+    return Snapshot(today=snap.today, items=tuple(states), unit_reports=dict(unit_reports))

@@ -270,6 +270,8 @@ _VERSIONED = {
 SCHEMA_V4 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('catalog_version', 0), ('people_version', 0);
+-- the status views read reports incrementally: new ones by id, superseded ones by updated_at
+CREATE INDEX reports_updated ON reports (updated_at);
 """ + "".join(
     f"""
 CREATE TRIGGER {table}_{event.lower()}_bumps_{key} AFTER {event} ON {table}

@@ -8,6 +8,7 @@ stale and never rebuilt needlessly.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from plans.model import Report
@@ -65,6 +66,41 @@ async def load_reports(db: Database) -> list[Report]:
         """
     )
     return [report_from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReportChanges:
+    """Reports written or superseded since a mark, and the new mark."""
+
+    current: list[Report]  # new or changed reports that are current
+    superseded: list[int]  # ids of reports superseded since the mark
+    max_id: int
+    max_updated: str
+
+
+async def report_changes(db: Database, *, after_id: int, updated_since: str) -> ReportChanges:
+    """What changed in `reports` since (after_id, updated_since): new rows by id, edited or
+    superseded ones by updated_at (second precision, so the boundary second is read again;
+    applying a report twice is harmless). Pass (0, "") for everything."""
+    rows = await db.fetchall(
+        """
+        SELECT r.*, u.name AS unit_name FROM reports r JOIN units u ON u.id = r.unit_id
+        WHERE r.id > ?
+        UNION
+        SELECT r.*, u.name AS unit_name FROM reports r JOIN units u ON u.id = r.unit_id
+        WHERE r.updated_at >= ?
+        ORDER BY created_at, id
+        """,
+        (after_id, updated_since or "9999"),
+    )
+    current = [report_from_row(r) for r in rows if r["superseded_by"] is None]
+    superseded = [int(r["id"]) for r in rows if r["superseded_by"] is not None]
+    return ReportChanges(
+        current=current,
+        superseded=superseded,
+        max_id=max([after_id, *(int(r["id"]) for r in rows)]),
+        max_updated=max([updated_since, *(str(r["updated_at"]) for r in rows)]),
+    )
 
 
 async def digest_sent(db: Database, week: str) -> bool:

@@ -1,0 +1,74 @@
+"""The status views' cache: brought up to date incrementally, it must equal a rebuild from scratch."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.services import SnapshotCache
+from plans.sources import parse_file
+from storage import Database, get_item, import_plan
+from storage.reports_repo import NewReport, add_report, amend_report, record_bot_message
+from storage.units_repo import find_unit
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_0585e7f56649ebe7.txt"
+TZ = ZoneInfo("Asia/Shanghai")
+TODAY = date(2023, 11, 20)
+
+
+async def fresh(db: Database, today: date = TODAY, until: datetime | None = None):  # type: ignore[no-untyped-def]
+    return await SnapshotCache().snapshot(db, TZ, today, until=until)
+
+
+async def test_incremental_updates_equal_a_rebuild(fresh_db: Database) -> None:
+    db = fresh_db
+    parsed = parse_file(SEED)
+    plan_id = (
+        await import_plan(
+            db,
+            parsed.plan,
+            source_name="000",
+            content_hash="a",
+            now=datetime(2023, 2, 20, tzinfo=UTC),
+        )
+    ).plan_id
+    cache = SnapshotCache()
+    week_ago = datetime(2023, 11, 13, 10, tzinfo=TZ)
+    assert await cache.snapshot(db, TZ, TODAY) == await fresh(db)
+    assert await cache.snapshot(db, TZ, week_ago.date(), until=week_ago) == await fresh(
+        db, week_ago.date(), week_ago
+    )
+
+    unit = await find_unit(db, "局高新处")
+    item = await get_item(db, plan_id, 4)
+    assert unit is not None and item is not None
+    moment = datetime(2023, 11, 10, 9, tzinfo=TZ)
+    first = await add_report(
+        db,
+        NewReport(
+            item_id=item.id, unit_id=unit.id, status="in_progress", text="完成30%", percent=30
+        ),
+        now=moment,
+    )
+    snap = await cache.snapshot(db, TZ, TODAY)
+    assert snap == await fresh(db)
+    assert next(s for s in snap.items if s.record.item_id == item.id).percent == 30
+
+    # an edit supersedes the report; last week's snapshot sees the report made before it
+    await amend_report(db, first.id, now=moment + timedelta(days=8), percent=60.0, text="完成60%")
+    assert await cache.snapshot(db, TZ, TODAY) == await fresh(db)
+    assert await cache.snapshot(db, TZ, week_ago.date(), until=week_ago) == await fresh(
+        db, week_ago.date(), week_ago
+    )
+
+    # a commit that touches no report changes nothing
+    await record_bot_message(db, chat_id=1, message_id=1, kind="other")
+    assert await cache.snapshot(db, TZ, TODAY) == await fresh(db)
+
+    # a re-import that drops an item reloads the items
+    edited = replace(parsed.plan, items=parsed.plan.items[:-1])
+    await import_plan(db, edited, source_name="000", content_hash="b", now=moment)
+    snap = await cache.snapshot(db, TZ, TODAY)
+    assert snap == await fresh(db) and len(snap.items) == 27
