@@ -148,20 +148,6 @@ async def redeem_invite(
     return Redeemed(invite=invite, contact=contact, already_member=already)
 
 
-async def memberships(db: Database, *, user_id: int, chat_id: int) -> list[Contact]:
-    """Every active membership that lets this person in this chat act.
-
-    In a private chat that is the person's own memberships; in a group bound to a unit, the
-    group's membership counts for every member of the group.
-    """
-    rows = await db.fetchall(
-        f"{_CONTACT_SELECT} WHERE c.active = 1 AND (c.chat_id = ? OR c.telegram_user_id = ?"
-        " AND c.chat_id = c.telegram_user_id) ORDER BY c.id",
-        (chat_id, user_id),
-    )
-    return [_contact(r) for r in rows]
-
-
 async def active_contacts(db: Database) -> list[Contact]:
     """Every active membership (a deployment has hundreds: the bot keeps them in memory)."""
     rows = await db.fetchall(f"{_CONTACT_SELECT} WHERE c.active = 1 ORDER BY c.id")

@@ -517,17 +517,6 @@ async def items_by_ids(db: Database, item_ids: Sequence[int]) -> dict[int, Store
     return {s.id: s for s in items}
 
 
-async def find_items(db: Database, seq: int, plan_id: int | None = None) -> list[StoredItem]:
-    """Live items numbered `seq` in active plans (one per plan), or in plan `plan_id`."""
-    where = "i.removed_at IS NULL AND i.seq = ? AND i.plan_id IN (SELECT id FROM plans WHERE active = 1)"
-    params: tuple[object, ...] = (seq,)
-    if plan_id is not None:
-        where += " AND i.plan_id = ?"
-        params = (seq, plan_id)
-    async with db.snapshot() as conn:
-        return await load_items(conn, where, params)
-
-
 async def unit_item_ids(db: Database, unit_ids: Sequence[int]) -> dict[int, set[int]]:
     """For each unit, the ids of the live items it is responsible for."""
     ids = list(unit_ids)

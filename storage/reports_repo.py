@@ -99,12 +99,6 @@ async def latest_report(db: Database, item_id: int, unit_id: int) -> Report | No
     return report_from_row(row) if row is not None else None
 
 
-async def add_evidence(db: Database, report_id: int, evidence: Evidence) -> None:
-    """Attach a file to a stored report."""
-    async with db.transaction() as conn:
-        await _insert_evidence(conn, report_id, [evidence])
-
-
 async def amend_report(db: Database, report_id: int, *, now: datetime, **fields: object) -> Report:
     """Store a new version of a report with some fields changed (a line of text added to a
     button press, a corrected percent); the old version stays, superseded. `fields` are
@@ -173,12 +167,6 @@ async def latest_reports(
     async with db.snapshot() as conn:
         rows = await _select(conn, where, params)
     return {(r.item_id, r.unit_id): r for r in rows}
-
-
-async def item_history(db: Database, item_id: int) -> list[Report]:
-    """Every current report on an item, oldest first (superseded versions left out)."""
-    async with db.snapshot() as conn:
-        return await _select(conn, "r.item_id = ? AND r.superseded_by IS NULL", (item_id,))
 
 
 async def record_bot_message(
