@@ -123,6 +123,11 @@ async def run_nudge_pass(
     stale: list[int] = []
     semaphore = asyncio.Semaphore(svc.settings.send_concurrency)
     jobs = []
+    # Every unit's chats in one query, not one per unit: a pass may cover thousands of units.
+    by_unit: dict[int, list[Contact]] = {}
+    for contact in await contacts_by_role(svc.db, ("contact",)):
+        if contact.unit_id is not None:
+            by_unit.setdefault(contact.unit_id, []).append(contact)
     for unit_id, nudges in pending.items():
         lines: list[NudgeLine] = []
         ids: list[int] = []
@@ -154,7 +159,18 @@ async def run_nudge_pass(
         if lines:
             unit_name = by_pair[(unit_id, lines[0].item_id)].unit_name
             jobs.append(
-                _send_unit(svc, bot, semaphore, unit_id, unit_name, lines, ids, now, report)
+                _send_unit(
+                    svc,
+                    bot,
+                    semaphore,
+                    unit_name,
+                    lines,
+                    ids,
+                    now,
+                    report,
+                    unit_id=unit_id,
+                    contacts=by_unit.get(unit_id, []),
+                )
             )
     if stale:
         await skip_nudges(svc.db, stale)
@@ -168,14 +184,15 @@ async def _send_unit(
     svc: Services,
     bot: Bot,
     semaphore: asyncio.Semaphore,
-    unit_id: int,
     unit_name: str,
     lines: list[NudgeLine],
     nudge_ids: list[int],
     now: datetime,
     report: PassReport,
+    *,
+    unit_id: int,
+    contacts: list[Contact],
 ) -> None:
-    contacts = await unit_contacts(svc.db, unit_id)
     if not contacts:
         report.waiting_units.append(unit_name)  # stays pending: a later contact gets it
         return
