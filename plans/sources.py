@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from plans.docx_numbering import Numbering
 from plans.model import Plan
 from plans.parser import PlanFormatError, find_header, parse_rows, parse_text
 
@@ -166,11 +167,14 @@ def _parse_docx(data: bytes, label: str, year: int | None) -> Plan:
 
     paragraphs: list[str] = []
     tables: list[list[list[str]]] = []
+    numbering = Numbering(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            paragraphs.append(_paragraph_text(child))
+            text = _paragraph_text(child)
+            # Word's automatic numbers are not in the text: put them back as they are shown
+            paragraphs.append(numbering.label(child) + text if text.strip() else text)
         elif tag == "tbl":
             tables.append(_docx_table(child))
     for table in tables:
