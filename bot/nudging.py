@@ -22,7 +22,6 @@ from plans.compose import Composed, EscalationLine, NudgeLine, compose_escalatio
 from plans.model import Contact
 from plans.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_send_now
 from plans.texts import esc
-from storage import Database, list_plans
 from storage.nudges_repo import (
     DueRow,
     WatchRow,
@@ -88,11 +87,6 @@ def _watch(row: WatchRow, svc: Services) -> ItemWatch:
     )
 
 
-async def item_refs(db: Database) -> bool:
-    """Whether items must be referred to as plan-seq (several active plans)."""
-    return sum(1 for p in await list_plans(db) if p.active) > 1
-
-
 def ref_of(plan_id: int, seq: int, multi: bool) -> str:
     return f"{plan_id}-{seq}" if multi else str(seq)
 
@@ -118,7 +112,7 @@ async def run_nudge_pass(
     )
 
     by_pair = {(r.unit_id, r.item_id): r for r in rows}
-    multi = await item_refs(svc.db)
+    multi = (await svc.catalog()).multi
     pending = await pending_nudges(svc.db)
     stale: list[int] = []
     semaphore = asyncio.Semaphore(svc.settings.send_concurrency)

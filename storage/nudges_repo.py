@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.db import Database, parse_timestamp, utc_timestamp
-from storage.reports_repo import record_bot_message_in
+from storage.reports_repo import BOT_MESSAGE_SQL, bot_message_row
 
 
 @dataclass(frozen=True)
@@ -206,16 +206,10 @@ async def mark_sent(
             " message_id = ? WHERE id = ? AND state = 'pending'",
             [(stamp, batch_id, first_chat, first_message, i) for i in nudge_ids],
         )
-        for chat_id, message_id in messages:
-            await record_bot_message_in(
-                conn,
-                chat_id=chat_id,
-                message_id=message_id,
-                kind="nudge",
-                unit_id=unit_id,
-                item_ids=item_ids,
-                now=now,
-            )
+        await conn.executemany(
+            BOT_MESSAGE_SQL,
+            [bot_message_row(c, m, "nudge", unit_id, item_ids, None, now) for c, m in messages],
+        )
 
 
 async def record_escalation(

@@ -182,37 +182,19 @@ async def record_bot_message(
 ) -> None:
     """Remember what a sent message was about, so a reply to it can be understood."""
     await db.write_one(
-        _BOT_MESSAGE_SQL,
-        _bot_message_row(chat_id, message_id, kind, unit_id, item_ids, report_id, now),
+        BOT_MESSAGE_SQL,
+        bot_message_row(chat_id, message_id, kind, unit_id, item_ids, report_id, now),
     )
 
 
-async def record_bot_message_in(
-    conn: aiosqlite.Connection,
-    *,
-    chat_id: int,
-    message_id: int,
-    kind: str,
-    unit_id: int | None = None,
-    item_ids: Sequence[int] = (),
-    report_id: int | None = None,
-    now: datetime | None = None,
-) -> None:
-    """record_bot_message inside a caller's transaction."""
-    await conn.execute(
-        _BOT_MESSAGE_SQL,
-        _bot_message_row(chat_id, message_id, kind, unit_id, item_ids, report_id, now),
-    )
-
-
-_BOT_MESSAGE_SQL = (
+BOT_MESSAGE_SQL = (
     "INSERT OR REPLACE INTO bot_messages"
     " (chat_id, message_id, kind, unit_id, item_ids, report_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _bot_message_row(
+def bot_message_row(
     chat_id: int,
     message_id: int,
     kind: str,

@@ -44,6 +44,14 @@ async def duban(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, s
     return proc.returncode, out.decode(), err.decode()
 
 
+async def start_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """`duban run` as a process, its output captured; the caller stops it with SIGTERM."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
 async def test_run_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
     code, _, err = await duban("run", env=env, cwd=tmp_path)
@@ -57,16 +65,7 @@ async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
         env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="on")
         code, _, err = await duban("import", str(SAMPLE), env=env, cwd=tmp_path)
         assert code == 0, err
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await start_run(env, tmp_path)
         try:
             admin = sb.create_user("办公室", user_id=4242)
             await sb.wait_for(lambda: sb.calls_to("getMe") or None, timeout=30, what="start-up")
@@ -115,16 +114,7 @@ async def test_invite_on_the_command_line(tmp_path: Path, target: str) -> None:
         link = next(line for line in out.splitlines() if "?start=" in line)
         code, _, err = await duban("invite", "不存在的单位", env=env, cwd=tmp_path)
         assert code == 2 and "unknown unit" in err
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await start_run(env, tmp_path)
         try:
             user = sb.create_user("新人")
             user.open_link(link.strip())
