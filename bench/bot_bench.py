@@ -67,8 +67,8 @@ from sandbox import BotApiSandbox, Limit, SandboxUser  # noqa: E402
 from storage import Database, import_plan, items_by_ids, list_units, unit_item_ids  # noqa: E402
 from storage.people_repo import create_invite, redeem_invite  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "000_0585e7f56649ebe7.txt"
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seeds" / "000_0585e7f56649ebe7.txt"
 TZ = ZoneInfo("Asia/Shanghai")
 
 DUBAN_TOKEN = "424242:BENCH-duban"

@@ -43,9 +43,9 @@ from plans.sources import ParsedFile, parse_bytes  # noqa: E402
 from plans.text import is_furniture, normalize  # noqa: E402
 from storage import Database, ImportResult, import_plan  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "seeds"
-GOLD = SHARED / "fixtures" / "seeds-gold.json"
+DATA = ROOT / "tests" / "data"
+SEEDS = DATA / "seeds"
+GOLD = DATA / "fixtures" / "seeds-gold.json"
 BASE_SEED = "000_"  # the seed whose sections the synthetic plan repeats
 
 MB = 1_000_000  # bytes; "MB/s" is 10^6 bytes of UTF-8 plan text per second

@@ -17,9 +17,9 @@ from config import Settings
 from sandbox import BotApiSandbox, SandboxUser
 from storage import Database
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_000 = SHARED / "seeds" / "000_0585e7f56649ebe7.txt"
-SEED_001 = SHARED / "seeds" / "001_90bbfd82e3d25245.txt"
+DATA = Path(__file__).resolve().parent / "data"
+SEED_000 = DATA / "seeds" / "000_0585e7f56649ebe7.txt"
+SEED_001 = DATA / "seeds" / "001_90bbfd82e3d25245.txt"
 TOKEN = "424242:TEST-token_e2e"
 ADMIN_ID = 9001
 TZ = ZoneInfo("Asia/Shanghai")

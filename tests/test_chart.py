@@ -38,7 +38,7 @@ from plans.status import ItemRecord, Snapshot, build_snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED_000 = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_0585e7f56649ebe7.txt"
+    Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
 )
 TODAY = date(2023, 6, 30)  # 序时进度 180/364 = 49.5%
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

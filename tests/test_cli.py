@@ -1,7 +1,7 @@
 """Tests of the `duban` command line over a real SQLite file: parse, import, re-import, listings.
 
 The CLI is driven through `bot.cli.main([...])` with `--database` in tmp_path; one test runs the
-installed console script in a subprocess to prove the entry point. Seeds come from ../shared.
+installed console script in a subprocess to prove the entry point. Seeds come from tests/data/.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from bot.cli import main
 from plans.sources import parse_file
 from storage import Database, StoredItem, list_items
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
-SEED_000 = SHARED / "seeds" / "000_0585e7f56649ebe7.txt"
-SEED_001 = SHARED / "seeds" / "001_90bbfd82e3d25245.txt"
-SEED_002 = SHARED / "seeds" / "002_c19ef93a40d4afc0.txt"
-GOLD = json.loads((SHARED / "fixtures" / "seeds-gold.json").read_text(encoding="utf-8"))
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = sorted((DATA / "seeds").glob("*.txt"))
+SEED_000 = DATA / "seeds" / "000_0585e7f56649ebe7.txt"
+SEED_001 = DATA / "seeds" / "001_90bbfd82e3d25245.txt"
+SEED_002 = DATA / "seeds" / "002_c19ef93a40d4afc0.txt"
+GOLD = json.loads((DATA / "fixtures" / "seeds-gold.json").read_text(encoding="utf-8"))
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -27,7 +27,7 @@ LAST_WEEK = date(2023, 11, 13)
 CYCLE = date(2023, 11, 1)
 ZH = Texts("zh")
 EN = Texts("en")
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_0585e7f56649ebe7.txt"
+SEED = Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
 
 
 def make_item(

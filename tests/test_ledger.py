@@ -29,7 +29,7 @@ from plans.sources import parse_bytes, parse_file
 from plans.status import ItemRecord, Snapshot, build_snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 SEED_000 = SEEDS / "000_0585e7f56649ebe7.txt"
 TODAY = date(2023, 6, 30)  # 序时进度 180/364 = 49.5%
 HEADER_ROW = 3

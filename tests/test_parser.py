@@ -1,4 +1,4 @@
-"""The importer against the five real seeds (shared/fixtures/seeds-gold.json) and its rules."""
+"""The importer against the five real seeds (tests/data/fixtures/seeds-gold.json) and its rules."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from plans.parser import PlanFormatError, make_title, parse_text
 from plans.sources import parse_file
 from plans.text import extract_body, plan_year
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-GOLD = json.loads((SHARED / "fixtures" / "seeds-gold.json").read_text(encoding="utf-8"))["plans"]
+DATA = Path(__file__).resolve().parent / "data"
+GOLD = json.loads((DATA / "fixtures" / "seeds-gold.json").read_text(encoding="utf-8"))["plans"]
 
 
 @pytest.fixture(scope="module", params=sorted(GOLD))
 def seed(request: pytest.FixtureRequest) -> tuple[str, Plan, dict]:
     name = request.param
-    return name, parse_file(SHARED / "seeds" / name).plan, GOLD[name]
+    return name, parse_file(DATA / "seeds" / name).plan, GOLD[name]
 
 
 def test_seed_year_count_and_default_units(seed: tuple[str, Plan, dict]) -> None:
@@ -73,7 +73,7 @@ def test_seed_units_meet_gold(seed: tuple[str, Plan, dict]) -> None:
 
 
 def test_seed_000_keeps_unit_annotations_out_of_text() -> None:
-    plan = parse_file(SHARED / "seeds" / "000_0585e7f56649ebe7.txt").plan
+    plan = parse_file(DATA / "seeds" / "000_0585e7f56649ebe7.txt").plan
     assert all("责任单位" not in i.text for i in plan.items)
     assert all("扫一扫" not in i.text for i in plan.items)  # footer furniture stripped
     assert plan.items[0].path == ("一、", "(一)")
@@ -81,7 +81,7 @@ def test_seed_000_keeps_unit_annotations_out_of_text() -> None:
 
 
 def test_seed_002_milestones_keep_their_phrases() -> None:
-    plan = parse_file(SHARED / "seeds" / "002_c19ef93a40d4afc0.txt").plan
+    plan = parse_file(DATA / "seeds" / "002_c19ef93a40d4afc0.txt").plan
     item = plan.items[17]
     by_date = {m.date: m.text for m in item.milestones}
     assert by_date[date(2020, 10, 31)] == "青峰创元大厦10月竣工投用"
@@ -90,7 +90,7 @@ def test_seed_002_milestones_keep_their_phrases() -> None:
 
 
 def test_seed_003_indicators_then_tasks() -> None:
-    plan = parse_file(SHARED / "seeds" / "003_a1b9d9430421bfe0.txt").plan
+    plan = parse_file(DATA / "seeds" / "003_a1b9d9430421bfe0.txt").plan
     kinds = [i.kind for i in plan.items]
     assert kinds == ["indicator"] * 8 + ["task"] * 12
     assert [i.path for i in plan.items[8:10]] == [("(一)", "1."), ("(一)", "2.")]
@@ -257,7 +257,7 @@ def test_document_without_items_is_refused() -> None:
 
 
 def test_json_shape_is_the_interface() -> None:
-    data = parse_file(SHARED / "seeds" / "002_c19ef93a40d4afc0.txt").plan.to_json()
+    data = parse_file(DATA / "seeds" / "002_c19ef93a40d4afc0.txt").plan.to_json()
     assert set(data) == {"title", "year", "default_units", "items"}
     item = data["items"][1]
     assert set(item) == {

@@ -13,7 +13,7 @@ from storage import Database, get_item, import_plan
 from storage.reports_repo import NewReport, add_report, amend_report, record_bot_message
 from storage.units_repo import find_unit
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_0585e7f56649ebe7.txt"
+SEED = Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2023, 11, 20)
 

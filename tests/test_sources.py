@@ -28,9 +28,9 @@ from plans.model import LEAD, SUPPORT, Plan
 from plans.parser import PlanFormatError
 from plans.sources import MAX_BYTES, parse_file
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEED_000 = SHARED / "seeds" / "000_0585e7f56649ebe7.txt"
-SEED_001 = SHARED / "seeds" / "001_90bbfd82e3d25245.txt"
+DATA = Path(__file__).resolve().parent / "data"
+SEED_000 = DATA / "seeds" / "000_0585e7f56649ebe7.txt"
+SEED_001 = DATA / "seeds" / "001_90bbfd82e3d25245.txt"
 
 # A plan in the style of the seeds: 一、 sections, (一) items numbered across sections,
 # (责任单位:…) with abbreviated siblings, time phrases that resolve to different days.
