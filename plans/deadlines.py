@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from plans.model import Milestone
 from plans.numerals import cn_to_number
 
 _NUM = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
@@ -139,3 +140,29 @@ def _month(text: str) -> int | None:
     if value is None or not value.is_integer() or not 1 <= value <= 12:
         return None
     return int(value)
+
+
+def item_deadline(
+    text: str, year: int, document_date: date | None
+) -> tuple[date, str, tuple[Milestone, ...]]:
+    """An item's deadline, the phrase it came from, and the dated steps (milestones) inside it."""
+    phrases = [
+        p for p in find_time_phrases(text, year, document_date) if p.date.year in (year, year + 1)
+    ]
+    milestones: list[Milestone] = []
+    for p in phrases:
+        if not p.explicit:
+            continue
+        # The step is the clause around the phrase: "青峰创元大厦10月竣工投用".
+        start = max(text.rfind(c, 0, p.start) for c in ",。;:\n") + 1
+        ends = [e for e in (text.find(c, p.end) for c in ",。;\n") if e != -1]
+        clause = text[start : min(ends) if ends else len(text)].strip()
+        if all(m.date != p.date or m.text != clause for m in milestones):
+            milestones.append(Milestone(p.date, clause))
+    if not phrases:
+        return year_end(year), "", ()
+    last = max(phrases, key=lambda p: (p.date, p.explicit))
+    # Without a stated month the item is due at the year's end even if one step is earlier.
+    if any(not p.explicit for p in phrases) and last.date < year_end(year):
+        last = next(p for p in phrases if not p.explicit)
+    return last.date, last.phrase, tuple(milestones)

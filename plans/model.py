@@ -118,6 +118,9 @@ class Plan:
     sections: tuple[Section, ...] = ()
     default_units: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # Parts of the document read but not taken as items (cover notice sections such as 分工原则,
+    # an attachment list), each as "what: first words", for the import review.
+    skipped: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.deadlines import find_time_phrases, year_end
-from plans.model import LEAD, SUPPORT, Item, ItemKind, Milestone, Plan, Role, Section, UnitRef
+from plans.deadlines import item_deadline
+from plans.model import LEAD, SUPPORT, Item, ItemKind, Plan, Role, Section, UnitRef
 from plans.targets import find_targets
 from plans.text import extract_body, normalize, plan_year
 from plans.units import expand_siblings, split_units
@@ -308,31 +308,6 @@ def make_title(text: str) -> str:
     return first[:_TITLE_MAX]
 
 
-def _deadline(
-    text: str, year: int, document_date: date | None
-) -> tuple[date, str, tuple[Milestone, ...]]:
-    phrases = [
-        p for p in find_time_phrases(text, year, document_date) if p.date.year in (year, year + 1)
-    ]
-    milestones: list[Milestone] = []
-    for p in phrases:
-        if not p.explicit:
-            continue
-        # The step is the clause around the phrase: "青峰创元大厦10月竣工投用".
-        start = max(text.rfind(c, 0, p.start) for c in ",。;:\n") + 1
-        ends = [e for e in (text.find(c, p.end) for c in ",。;\n") if e != -1]
-        clause = text[start : min(ends) if ends else len(text)].strip()
-        if all(m.date != p.date or m.text != clause for m in milestones):
-            milestones.append(Milestone(p.date, clause))
-    if not phrases:
-        return year_end(year), "", ()
-    last = max(phrases, key=lambda p: (p.date, p.explicit))
-    # Without a stated month the item is due at the year's end even if one step is earlier.
-    if any(not p.explicit for p in phrases) and last.date < year_end(year):
-        last = next(p for p in phrases if not p.explicit)
-    return last.date, last.phrase, tuple(milestones)
-
-
 def _make_plan(
     *,
     title: str,
@@ -351,7 +326,7 @@ def _make_plan(
             if all(u.name != name for u in units):
                 units.append(UnitRef(name, SUPPORT))
         text = extracted.text
-        deadline, deadline_text, milestones = _deadline(text, year, document_date)
+        deadline, deadline_text, milestones = item_deadline(text, year, document_date)
         items.append(
             Item(
                 seq=seq,
@@ -485,7 +460,7 @@ def parse_rows(
                 units.append(u)
         text = extracted.text
         when = cell(row, "deadline")
-        deadline, deadline_text, milestones = _deadline(when or text, year, document_date)
+        deadline, deadline_text, milestones = item_deadline(when or text, year, document_date)
         # A 完成时限 cell that is only a date ("2023年12月31日") is the deadline, not a step.
         milestones = tuple(m for m in milestones if not _DATE_ONLY.fullmatch(m.text))
         if when and not deadline_text:
