@@ -23,16 +23,21 @@ from bot.errors import ApiUnreachable, UserError
 from config import Settings, SettingsError, load_settings
 from plans.model import Item, Plan
 from plans.parser import PlanFormatError
+from plans.review import plain_text, review_lines, review_plan
 from plans.sources import parse_file
+from plans.texts import Texts
 from storage import (
     Database,
     ImportResult,
     StorageError,
+    UnitChangeRefused,
     UnknownUnit,
     import_plan,
     list_items,
     list_plans,
     list_units,
+    merge_units,
+    rename_unit,
 )
 
 EXIT_OK = 0
@@ -80,7 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--unit", metavar="NAME", help="only this unit's items (any alias works)")
     c.add_argument("--plan", metavar="ID", type=int, help="only this plan's items")
 
-    sub.add_parser("units", help="list the unit directory with aliases and item counts")
+    c = sub.add_parser("units", help="list the unit directory with aliases and item counts")
+    fix = c.add_mutually_exclusive_group()
+    fix.add_argument(
+        "--merge",
+        nargs=2,
+        metavar=("A", "B"),
+        help="fold unit A into unit B (two spellings of one unit); A becomes an alias of B",
+    )
+    fix.add_argument(
+        "--rename",
+        nargs=2,
+        metavar=("A", "NEW"),
+        help="rename unit A to NEW; it keeps everything and the old name stays an alias",
+    )
     sub.add_parser("plans", help="list stored plans")
     return p
 
@@ -138,7 +156,24 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
                 content_hash=parsed.content_hash,
                 now=at,
             )
+            stored = await list_items(db, plan_id=result.plan_id)
+            several = sum(p.active for p in await list_plans(db)) > 1
         print_import_summary(parsed.plan, result, out)
+        review = review_plan(
+            [s.item for s in stored],
+            year=parsed.plan.year,
+            skipped=parsed.plan.skipped,
+            warnings=parsed.plan.warnings,
+        )
+        lines = review_lines(
+            Texts(settings.language),
+            review,
+            title=parsed.plan.title,
+            fix="cli",
+            plan_id=result.plan_id if several else None,
+        )
+        print("", file=out)
+        print(plain_text(lines), file=out)
         return EXIT_OK
     if args.command == "export":
         return await cmd_export(args, settings, out)
@@ -157,6 +192,8 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
                 )
                 return EXIT_OK
             print_items([s.item for s in stored], out, plan_ids=[s.plan_id for s in stored])
+        elif args.command == "units" and (args.merge or args.rename):
+            await cmd_fix_unit(db, args, out)
         elif args.command == "units":
             units = await list_units(db)
             if not units:
@@ -185,6 +222,43 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
             ]
             print_table(["id", "year", "title", "items", "source", "updated (UTC)"], rows, out)
     return EXIT_OK
+
+
+async def cmd_fix_unit(db: Database, args: argparse.Namespace, out: TextIO) -> None:
+    """`duban units --merge A B` / `--rename A NEW`: the fixes the import review offers."""
+    try:
+        if args.merge:
+            source, target = args.merge
+            merged = await merge_units(db, source, target)
+            print(
+                f"Merged {merged.source} into {merged.target}: {merged.items} items,"
+                f" {merged.reports} reports, {merged.contacts} contacts, {merged.invites} invites,"
+                f" {merged.nudges} nudge records moved; {merged.source} now means"
+                f" {merged.target}.",
+                file=out,
+            )
+            return
+        old, new = args.rename
+        renamed = await rename_unit(db, old, new)
+        print(f"Renamed {renamed.old} to {renamed.new}; {renamed.old} still finds it.", file=out)
+    except UnknownUnit as e:
+        hint = (
+            f"; to rename {args.merge[0]} instead: duban units --rename {args.merge[0]} {e.name}"
+            if args.merge and e.name == args.merge[1]
+            else " (see: duban units)"
+        )
+        raise UserError(f"unknown unit: {e.name!r}{hint}") from None
+    except UnitChangeRefused as e:
+        raise UserError(_refusal(e, args)) from None
+
+
+def _refusal(e: UnitChangeRefused, args: argparse.Namespace) -> str:
+    """One line saying why a merge or rename was refused, with the command that would work."""
+    if e.reason == "taken":
+        return f"{e}; if they are one unit: duban units --merge {args.rename[0]} {e.other}"
+    if e.reason == "same" and args.merge:
+        return f"nothing to merge: {args.merge[0]} and {args.merge[1]} are one unit ({e.unit})"
+    return str(e)
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -248,9 +322,21 @@ def cmd_parse(file: str, *, as_json: bool, year: int | None, out: TextIO) -> int
     if plan.default_units:
         print(f"units on every item after the note: {'、'.join(plan.default_units)}", file=out)
     print_items(list(plan.items), out)
-    for w in plan.warnings:
-        print(f"note: {w}", file=out)
+    review = review_plan(plan.items, year=plan.year, skipped=plan.skipped, warnings=plan.warnings)
+    print("", file=out)
+    print(
+        plain_text(review_lines(Texts(_language()), review, title=plan.title, fix="cli")), file=out
+    )
     return EXIT_OK
+
+
+def _language() -> str:
+    """The language of the review `duban parse` prints: DUBAN_LANGUAGE, or the default when
+    the settings are wrong (parse needs no other setting, so it must not fail over one)."""
+    try:
+        return load_settings().language
+    except SettingsError:
+        return "zh"
 
 
 def print_import_summary(plan: Plan, result: ImportResult, out: TextIO) -> None:

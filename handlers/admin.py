@@ -1,21 +1,47 @@
-"""Coordinators' commands: invite people, add units, assign units to items."""
+"""Coordinators' commands: invite people, add units, assign units to items, and the import
+review with its fixes (/review, /merge, /rename)."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services
+from bot.services import Services, SnapshotCache
 from handlers.common import answer, multi_plan, ref, resolve_item, svc_of, who
 from plans.chunks import clip
 from plans.model import PersonRole
+from plans.review import review_lines, review_plan
 from plans.texts import esc
 from plans.units import split_units
-from storage import StoredUnit, add_unit, assign_units, match_unit, unassigned_items
+from storage import (
+    UNIT_NAME_MAX,
+    StoredUnit,
+    UnitChangeRefused,
+    UnknownUnit,
+    add_unit,
+    assign_units,
+    find_unit,
+    match_unit,
+    merge_units,
+    rename_unit,
+    search_units,
+    unassigned_items,
+)
 from storage.people_repo import create_invite
+
+# The review's commands, for the coordinators' menu (beside /assign and /addunit).
+REVIEW_COMMANDS = [
+    ("review", "导入检查:导入时没把握的地方"),
+    ("merge", "合并单位:/merge 单位A 单位B"),
+    ("rename", "单位改名:/rename 原名称 新名称"),
+]
+# Words a coordinator may put between the two names: /merge A → B, /rename A 改为 B.
+_BETWEEN = {"→", "->", "=>", "到", "为", "改为", "并入", "into", "to"}
+NAME_SHOWN = 40  # characters of a unit name quoted back in an answer
 
 ROLE_WORDS: dict[str, PersonRole] = {
     "coordinator": "coordinator",
@@ -123,7 +149,7 @@ async def add_unit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await answer(update, t("refused"))
         return
     name = " ".join(context.args or []).strip()
-    if not name or len(name) > 60:
+    if not name or len(name) > UNIT_NAME_MAX:
         await answer(update, t("addunit_usage"))
         return
     unit, created = await add_unit(svc.db, name)
@@ -186,3 +212,181 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             role=t(f"role_{role}"),
         ),
     )
+
+
+# ---------------------------------------------------------------------------- the import review
+
+
+async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/review [PLAN]: what the import was unsure of, recomputed from what is stored now (so a
+    fix makes its finding go away), with the text skipped at import and the fix commands."""
+    svc = svc_of(context)
+    t = svc.texts
+    if not (await who(update, svc)).coordinator:
+        await answer(update, t("refused"))
+        return
+    catalog = await svc.catalog()
+    plans = list(catalog.plans)
+    if not plans:
+        await answer(update, t("status_empty"))
+        return
+    arg = " ".join(context.args or []).strip()
+    if arg:
+        plans = [p for p in plans if arg.isdigit() and p.id == int(arg)]
+        if not plans:
+            await answer(update, t("review_plan_unknown", plan=esc(clip(arg, 20))))
+            return
+    lines: list[str] = []
+    for plan in plans:
+        items = sorted(
+            (s.item for s in catalog.items.values() if s.plan_id == plan.id), key=lambda i: i.seq
+        )
+        found = review_plan(items, year=plan.year, skipped=plan.skipped, warnings=plan.warnings)
+        if lines:
+            lines.append("")
+        lines += review_lines(
+            t, found, title=plan.title, plan_id=plan.id if catalog.multi else None
+        )
+    await answer(update, lines)
+
+
+async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/merge A B: A and B are two spellings of one unit; fold A into B (A becomes an alias)."""
+    svc = svc_of(context)
+    t = svc.texts
+    if not (await who(update, svc)).coordinator:
+        await answer(update, t("refused"))
+        return
+    names = two_names(context.args or [])
+    if names is None:
+        await answer(update, t("merge_usage"))
+        return
+    if await _too_long(update, svc, names):
+        return
+    source = await exact_unit_or_answer(update, svc, names[0])
+    if source is None:
+        return
+    target = await find_unit(svc.db, names[1])
+    if target is None:
+        shown = esc(clip(names[1], NAME_SHOWN))
+        await answer(update, t("merge_no_target", name=shown, source=esc(source.name)))
+        return
+    if source.id == target.id:
+        await answer(update, _same_unit(svc, names, target.name))
+        return
+    try:
+        merged = await merge_units(svc.db, source.name, target.name, now=svc.now())
+    except UnknownUnit as e:  # renamed or merged away meanwhile
+        await answer(update, t("unit_not_found", name=esc(clip(e.name, NAME_SHOWN))))
+        return
+    except UnitChangeRefused as e:
+        await answer(update, _same_unit(svc, names, e.unit))
+        return
+    forget_views(svc)
+    await answer(
+        update,
+        t(
+            "merged",
+            source=esc(merged.source),
+            target=esc(merged.target),
+            items=merged.items,
+            reports=merged.reports,
+            contacts=merged.contacts,
+            invites=merged.invites,
+            nudges=merged.nudges,
+        ),
+    )
+
+
+async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/rename A NEW: correct a unit's name; it keeps everything and "A" still finds it."""
+    svc = svc_of(context)
+    t = svc.texts
+    if not (await who(update, svc)).coordinator:
+        await answer(update, t("refused"))
+        return
+    names = two_names(context.args or [])
+    if names is None:
+        await answer(update, t("rename_usage"))
+        return
+    if await _too_long(update, svc, names):
+        return
+    unit = await exact_unit_or_answer(update, svc, names[0])
+    if unit is None:
+        return
+    try:
+        renamed = await rename_unit(svc.db, unit.name, names[1], now=svc.now())
+    except UnknownUnit as e:
+        await answer(update, t("unit_not_found", name=esc(clip(e.name, NAME_SHOWN))))
+        return
+    except UnitChangeRefused as e:
+        await answer(update, _rename_refusal(svc, e, unit.name, names[1]))
+        return
+    forget_views(svc)
+    await answer(update, t("renamed", old=esc(renamed.old), new=esc(renamed.new)))
+
+
+def two_names(args: Sequence[str]) -> tuple[str, str] | None:
+    """The two unit names of /merge A B or /rename A NEW (a word such as → or 改为 may stand
+    between them); None unless there are exactly two."""
+    words = list(args)
+    if len(words) == 3 and words[1].lower() in _BETWEEN:
+        words = [words[0], words[2]]
+    if len(words) != 2 or not all(w.strip() for w in words):
+        return None
+    return words[0].strip(), words[1].strip()
+
+
+async def exact_unit_or_answer(update: Update, svc: Services, name: str) -> StoredUnit | None:
+    """The unit `name` is (its name or an alias, nothing looser: merges and renames are not
+    guesses), or None after saying so and offering the names that come close."""
+    found = await find_unit(svc.db, name)
+    if found is not None:
+        return found
+    t = svc.texts
+    shown = esc(clip(name, NAME_SHOWN))
+    like = await search_units(svc.db, name)
+    if like:
+        choices = t("list_sep").join(esc(u.name) for u in like[:12])
+        await answer(update, t("unit_not_found_like", name=shown, choices=choices))
+    else:
+        await answer(update, t("unit_not_found", name=shown))
+    return None
+
+
+def forget_views(svc: Services) -> None:
+    """Drop this process's cached status views: a merge or rename changes the unit names that
+    reports are filed under, which the incremental cache does not re-key."""
+    svc.snapshots = SnapshotCache()
+
+
+async def _too_long(update: Update, svc: Services, names: tuple[str, str]) -> bool:
+    if all(len(n) <= UNIT_NAME_MAX for n in names):
+        return False
+    await answer(update, svc.texts("unit_name_too_long", max=UNIT_NAME_MAX))
+    return True
+
+
+def _same_unit(svc: Services, names: tuple[str, str], unit: str) -> str:
+    return svc.texts(
+        "merge_same",
+        name=esc(clip(names[0], NAME_SHOWN)),
+        other=esc(clip(names[1], NAME_SHOWN)),
+        unit=esc(unit),
+    )
+
+
+def _rename_refusal(svc: Services, e: UnitChangeRefused, old: str, new: str) -> str:
+    t = svc.texts
+    if e.reason == "taken":
+        return t(
+            "rename_taken",
+            name=esc(clip(new, NAME_SHOWN)),
+            other=esc(e.other),
+            source=esc(old),
+        )
+    if e.reason == "same":
+        return t("rename_same", name=esc(old))
+    if e.reason == "too_long":
+        return t("unit_name_too_long", max=UNIT_NAME_MAX)
+    return t("rename_usage")

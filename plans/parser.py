@@ -15,16 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.deadlines import item_deadline
-from plans.model import LEAD, SUPPORT, Item, ItemKind, Plan, Role, Section, UnitRef
-from plans.targets import find_targets
-from plans.text import extract_body, normalize, plan_year
-from plans.units import expand_siblings, split_units
+from plans.assignments import notice_rules
+from plans.items import Context, PlanFormatError, build_item, make_title, read_item_text, warnings
+from plans.items import with_defaults as _with_defaults
+from plans.model import Item, ItemKind, Plan, Section
+from plans.tables import find_header, parse_rows, text_table
+from plans.text import Body, extract_body, normalize
 
-
-class PlanFormatError(ValueError):
-    """The document is not a plan we can read; the message says why, for the user."""
-
+__all__ = ["PlanFormatError", "find_header", "make_title", "parse_rows", "parse_text"]
 
 _CN = "一二三四五六七八九十百零〇"
 # (rank, pattern). The label is group 1, the rest of the line group 2.
@@ -32,37 +30,29 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^([{_CN}]{{1,7}}、)\s*(.*)$")),
     (1, re.compile(rf"^(第[{_CN}]{{1,7}}(?:部分|章))\s*(.*)$")),
     (2, re.compile(rf"^(\([{_CN}]{{1,7}}\))\s*(.*)$")),
-    (3, re.compile(r"^(\d{1,3}(?:\.(?!\d)|、))\s*(.*)$")),
+    (3, re.compile(r"^(\d{1,4}(?:\.(?!\d)|、))\s*(.*)$")),
+    (3, re.compile(rf"^(第[{_CN}]{{1,7}}[项件])[,:、\s]*(.*)$")),
     (4, re.compile(r"^(\(\d{1,3}\))\s*(.*)$")),
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
+# "8.5G基站建设…" after item 7: a number, a dot and a digit is item 8 when 8 comes next.
+_NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,4})\.(\d.*)$")
 _PSEUDO_RANK = 0
 _PSEUDO = re.compile(r"^([\u4e00-\u9fff、]{2,12})[::]?$")
 _PSEUDO_WORDS = re.compile(r"目标|任务|措施|举措|重点|指标|要求|保障|工作")
-_INDICATOR_HEADING = re.compile(r"主要目标|预期目标|主要指标|目标指标|发展目标|工作目标|主要预期")
-
-_LEAD_LABELS = r"责任单位|牵头单位|负责单位|责任部门|牵头部门|主责单位|责任处室|牵头处室|责任科室|承办单位|实施单位"
-_SUPPORT_LABELS = r"配合单位|协办单位|参与单位|配合部门|协同单位|协助单位|配合处室"
-_LABEL = re.compile(rf"({_LEAD_LABELS}|{_SUPPORT_LABELS})\s*:\s*")
-_SUPPORT_LABEL = re.compile(_SUPPORT_LABELS)
-# (责任单位:…) / [责任单位:…] / 【责任单位:…】, at any place in the item.
-_UNIT_PAREN = re.compile(
-    rf"[(\[【]\s*((?:{_LEAD_LABELS}|{_SUPPORT_LABELS})\s*:(?:[^()\[\]【】]|\([^()]*\))*)[)\]】]"
+_INDICATOR_HEADING = re.compile(r"主要目标|预期目标|主要指标|目标指标|发展目标|工作目标|主要预期|约束性指标")
+# Sections of a notice that say how the work is divided, not what the work is.
+_NOTICE_SECTION = re.compile(r"^(?:分工原则|总体要求|指导思想|基本原则|工作原则|主要原则|分工安排原则)")
+# Labels that may follow one another inside a line: (一)…(二)…, 1.…2.…, (1)…(2)…
+_INLINE: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"\(([{_CN}]{{1,3}})\)"),
+    re.compile(r"(?<![\d.])(\d{1,4})(?:\.(?![\d%])|、)"),
+    re.compile(r"\((\d{1,3})\)"),
 )
-# A line that is only a unit label: "牵头单位:市科技局".
-_UNIT_LINE = re.compile(rf"(?:^|\n)\s*((?:{_LEAD_LABELS}|{_SUPPORT_LABELS})\s*:[^\n]*)")
-# (局高新处牵头,各区配合) — the whole parenthesis is the assignment, nothing else.
-_LEAD_PAREN = re.compile(
-    r"[(\[【]([^()\[\]【】]{2,60}?)牵头(?:[,;、]([^()\[\]【】]{2,60}?)(?:配合|参与|协同))?[)\]】]"
-)
-# "以下各项均需各辖市、区科技局,常州经开区科技金融局落实,不再单独列出"
-_DEFAULT_NOTE = re.compile(
-    r"以下(?:各项|各条|所有|全部)?(?:任务|工作|事项)?[^。;]{0,6}?(?:均需|均由|均要|都需|均请|需)"
-    r"(.{2,80}?)(?:共同|负责|参与|配合|协同)?(?:落实|负责|配合|参与|承担|推进)"
-)
-_FIRST_IS_LEAD = re.compile(r"(?:排在?|列)(?:第一|首)位的?(?:为|是)牵头|第一(?:个)?单位为牵头")
-_TITLE_MAX = 60
-_DATE_ONLY = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}[日号])?(?:底|前|底前)?")
+_INLINE_BOUNDARY = re.compile(r"[。;;!?:]\s*$|\s$")
+# "这十件实事是:A;B;C" — things announced with a colon and listed with semicolons.
+_ANNOUNCED_LIST = re.compile(r"(?:分别是|分别为|如下|是|为|包括)[::]")
+_UNIT_NOTE = re.compile(r"[(\[【][^()\[\]【】]*(?:牵头|负责|单位|部门)[^()\[\]【】]*[)\]】]\s*。?$")
 
 
 @dataclass
@@ -87,32 +77,46 @@ class _Node:
 def parse_text(text: str, *, source_name: str = "", year: int | None = None) -> Plan:
     """Parse a plan written as text (scraped page, .txt, paragraphs of a .docx)."""
     body = extract_body(text)
-    plan_year_ = year or body.year
-    if plan_year_ is None:
-        raise PlanFormatError("no plan year found in the title or text; pass --year")
-    table_lines = _text_table(body.lines)
-    if table_lines is not None:
-        return parse_rows(
-            table_lines,
-            title=body.title or source_name,
-            year=plan_year_,
-            document_date=body.document_date,
-        )
-    root = _build_tree(body.lines)
-    nodes = _leaf_items(root)
+    ctx, notes = _context(normalize(text), body, year)
+    title = body.title or source_name
+    table = text_table(body.lines)
+    if table is not None:
+        return parse_rows(table, title=title, year=ctx.year, ctx=ctx, notes=notes)
+    root = _build_tree(_split_inline(body.lines))
+    skipped = list(body.skipped)
+    nodes = _leaf_items(root, skipped)
+    if not nodes:
+        nodes = _announced_list(body.lines)
     if not nodes:
         raise PlanFormatError(
             "no numbered items found: expected lines such as '一、', '(一)', '1.' "
             "or a table with a 工作任务 column"
         )
-    return _make_plan(
-        title=body.title or source_name,
-        year=plan_year_,
+    return _make_plan(title, ctx, nodes, root, notes, skipped)
+
+
+def _context(text: str, body: Body, year: int | None) -> tuple[Context, list[str]]:
+    """The plan year (and where it came from), the horizon and the notice's unit rules."""
+    notes: list[str] = []
+    chosen = year or body.year
+    if chosen is None:
+        chosen = date.today().year
+        notes.append(f"no year in the document: assumed {chosen}, the current year (--year sets it)")
+    elif year is None and body.year_source in ("document date", "document number"):
+        notes.append(f"plan year {chosen} taken from the {body.year_source} (--year sets it)")
+    if body.horizon is not None:
+        notes.append(
+            f"a five-year plan: items without a date of their own are due by the end of {body.horizon}"
+        )
+    rules = notice_rules(text)
+    ctx = Context(
+        year=chosen,
         document_date=body.document_date,
-        nodes=nodes,
-        root=root,
-        first_is_lead=bool(_FIRST_IS_LEAD.search(text)),
+        horizon=body.horizon,
+        first_is_lead=rules.first_is_lead,
+        all_support=rules.all_support,
     )
+    return ctx, notes
 
 
 # ---------------------------------------------------------------------------- the hierarchy
@@ -126,11 +130,58 @@ def _classify(line: str) -> tuple[int, str, str] | None:
     return None
 
 
+def _split_inline(lines: Sequence[str]) -> list[str]:
+    """Put labels that continue a line's numbering inside the line on lines of their own.
+
+    "(一)…。(二)…。(三)…" is three items; so is "这十件实事是:1.…。2.…". A label counts when it
+    follows a sentence end (or a space) and is the next number after the line's own label (or
+    is the first number, after a colon).
+    """
+    out: list[str] = []
+    for line in lines:
+        out.extend(_split_line(line))
+    return out
+
+
+def _split_line(line: str) -> list[str]:
+    for pattern in _INLINE:
+        own = pattern.match(line)
+        expected = (_ordinal(own.group(1)) or 0) + 1 if own else 1
+        cuts: list[int] = []
+        for m in pattern.finditer(line):
+            if m.start() == 0:
+                continue
+            value = _ordinal(m.group(1))
+            before = line[: m.start()]
+            if value != expected or not _INLINE_BOUNDARY.search(before):
+                continue
+            if not line[m.end() : m.end() + 1].strip():
+                continue
+            cuts.append(m.start())
+            expected += 1
+        # a first "1." after a full stop needs a "2." after it: "…。 1.…。 2.…"
+        if cuts and (len(cuts) >= 2 or re.search(r"[::]\s*$", line[: cuts[0]]) or own):
+            parts = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+            return [p for p in parts if p]
+    return [line]
+
+
+def _ordinal(label: str) -> int | None:
+    from plans.numerals import cn_to_number
+
+    value = cn_to_number(label)
+    return int(value) if value is not None and value.is_integer() else None
+
+
 def _build_tree(lines: Sequence[str]) -> _Node:
     root = _Node(rank=-1, label="", head="")
     stack = [root]
+    last_number = 0  # the last "N." seen, for "8.5G…" (item 8) after item 7
     for line in lines:
         marked = _classify(line)
+        m = _NUMBER_BEFORE_DIGIT.match(line)
+        if marked is None and m and int(m.group(1)) == last_number + 1:
+            marked = (3, m.group(1) + ".", m.group(2))
         if marked is None:
             pm = _PSEUDO.match(line)
             if pm and _PSEUDO_WORDS.search(pm.group(1)) and line.endswith((":", ":")):
@@ -143,6 +194,8 @@ def _build_tree(lines: Sequence[str]) -> _Node:
                 stack[-1].body.append(line)
             continue
         rank, label, head = marked
+        if rank == 3 and label[:-1].isdigit():
+            last_number = int(label[:-1])
         # Close deeper or equal levels; a pseudo-section closes when a numbered line outranks
         # the numbering it introduced ("重点措施" lists without a label line after 主要目标 1.–8.).
         while stack[-1] is not root and (
@@ -164,34 +217,75 @@ def _build_tree(lines: Sequence[str]) -> _Node:
 
 
 def _looks_like_heading(node: _Node) -> bool:
-    return "。" not in node.head and len(node.head) <= 40 and not _UNIT_PAREN.search(node.head)
+    return "。" not in node.head and len(node.head) <= 40 and not _UNIT_NOTE.search(node.head)
 
 
-def _leaf_items(root: _Node) -> list[_Node]:
+def _leaf_items(root: _Node, skipped: list[str]) -> list[_Node]:
     """The nodes that are items, in document order."""
     heading_ranks: set[int] = set()
     leaves: list[_Node] = []
 
     def walk(node: _Node) -> None:
         for child in node.children:
+            if child.rank == 1 and _NOTICE_SECTION.match(child.head):
+                skipped.append(f"{child.label}{child.head}")
+                continue
             if child.children:
                 if not child.is_pseudo:
                     heading_ranks.add(child.rank)
                 walk(child)
             elif not child.is_pseudo:
                 leaves.append(child)
+            else:
+                leaves.extend(_unnumbered(child))
 
     walk(root)
+    out: list[_Node] = []
+    for n in leaves:
+        lines = _unnumbered(n)  # a heading over one-line items that carry their own units
+        if lines or (n.label and n.rank in heading_ranks and _looks_like_heading(n) and n.body):
+            out.extend(lines)
+        elif n.label and not n.body and _looks_like_heading(n) and n.rank in heading_ranks:
+            continue
+        else:
+            out.append(n)
+    return out
+
+
+def _unnumbered(node: _Node) -> list[_Node]:
+    """A heading's unnumbered lines are items when most of them name their own units."""
+    lines = node.body
+    if not lines or not _looks_like_heading(node):
+        return []
+    noted = sum(1 for line in lines if _UNIT_NOTE.search(line))
+    if noted == 0 or noted * 2 < len(lines):
+        return []
     return [
-        n for n in leaves if not (n.rank in heading_ranks and _looks_like_heading(n) and n.body)
+        _Node(rank=node.rank + 1, label="", head=line, parent=node) for line in lines if len(line) > 4
     ]
+
+
+def _announced_list(lines: Sequence[str]) -> list[_Node]:
+    """Items listed in one sentence: "这十件实事分别是:A;B;C。" (three or more)."""
+    for line in lines:
+        m = _ANNOUNCED_LIST.search(line)
+        if m is None:
+            continue
+        parts = [p.strip(" 。") for p in re.split(r"[;;]", line[m.end() :])]
+        parts = [p for p in parts if len(p) >= 4]
+        if len(parts) >= 3:
+            root = _Node(rank=-1, label="", head="")
+            return [
+                _Node(rank=3, label=f"{k}", head=p, parent=root) for k, p in enumerate(parts, 1)
+            ]
+    return []
 
 
 def _path(node: _Node) -> tuple[str, ...]:
     labels: list[str] = []
     cur: _Node | None = node
     while cur is not None and cur.rank >= 0:
-        if not cur.is_pseudo:
+        if not cur.is_pseudo and cur.label:
             labels.append(cur.label)
         cur = cur.parent
     return tuple(reversed(labels))
@@ -200,7 +294,7 @@ def _path(node: _Node) -> tuple[str, ...]:
 def _kind(node: _Node) -> ItemKind:
     cur = node.parent
     while cur is not None and cur.rank >= 0:
-        if _INDICATOR_HEADING.search(cur.head[:12]):
+        if _INDICATOR_HEADING.search(cur.head[:16]):
             return "indicator"
         cur = cur.parent
     return "task"
@@ -220,287 +314,45 @@ def _sections(root: _Node) -> list[Section]:
     return out
 
 
-# ---------------------------------------------------------------------------- items
-
-
-@dataclass(frozen=True)
-class _Units:
-    units: tuple[UnitRef, ...]
-    default_note: tuple[str, ...]  # units a "以下各项均需…落实" note makes support of later items
-    text: str  # the item text without the unit annotations
-
-
-def _extract_units(text: str, first_is_lead: bool) -> _Units:
-    found: list[UnitRef] = []
-    defaults: list[str] = []
-
-    def add(names: list[str], role: Role) -> None:
-        for k, name in enumerate(names):
-            r: Role = SUPPORT if (role == LEAD and first_is_lead and k > 0) else role
-            if name and all(u.name != name for u in found):
-                found.append(UnitRef(name, r))
-
-    def labelled(segment: str) -> None:
-        # "责任单位:局机关党委,各辖市、区科技局。以下各项均需…" / "牵头单位:X,配合单位:Y、Z"
-        sentences = re.split(r"[。;;]", segment)
-        head, notes = sentences[0], "。".join(sentences[1:])
-        for note in (head, notes):
-            nm = _DEFAULT_NOTE.search(note)
-            if nm:
-                defaults.extend(split_units(nm.group(1)))
-        parts = _LABEL.split(head)
-        # parts: ["", label, names, label, names, ...]
-        groups: list[tuple[list[str], Role]] = []
-        for i in range(1, len(parts) - 1, 2):
-            role: Role = SUPPORT if _SUPPORT_LABEL.fullmatch(parts[i]) else LEAD
-            listed = re.sub(r"[,,]$", "", parts[i + 1].strip())
-            if not _DEFAULT_NOTE.search(listed):
-                groups.append((split_units(listed), role))
-        # "牵头单位:局规划处,配合单位:农社处": the support list abbreviates like the lead list.
-        expanded = iter(expand_siblings([n for names, _ in groups for n in names]))
-        for names, role in groups:
-            add([next(expanded) for _ in names], role)
-
-    def paren(m: re.Match[str]) -> str:
-        labelled(m.group(1))
-        return ""
-
-    cleaned = _UNIT_PAREN.sub(paren, text)
-
-    def lead_paren(m: re.Match[str]) -> str:
-        add(split_units(m.group(1)), LEAD)
-        if m.group(2):
-            add(split_units(m.group(2)), SUPPORT)
-        return ""
-
-    # Only at the end of the item: "龙头企业牵头、高校院所支撑" in prose is not an assignment.
-    tail = _LEAD_PAREN.search(cleaned[-80:]) if not found else None
-    if tail and cleaned.rstrip("。 \n").endswith(tail.group(0)):
-        cleaned = (
-            cleaned[: len(cleaned) - 80 + tail.start()]
-            if len(cleaned) > 80
-            else cleaned[: tail.start()]
-        )
-        lead_paren(tail)
-
-    def line(m: re.Match[str]) -> str:
-        labelled(m.group(1))
-        return "\n"
-
-    cleaned = _UNIT_LINE.sub(line, cleaned)
-    if not found and not defaults:
-        nm = _DEFAULT_NOTE.search(cleaned)
-        if nm and "不再" in cleaned[nm.end() : nm.end() + 12]:
-            defaults.extend(split_units(nm.group(1)))
-    cleaned = re.sub(r"\n{2,}", "\n", cleaned).strip()
-    return _Units(tuple(found), tuple(dict.fromkeys(defaults)), cleaned)
-
-
-def make_title(text: str) -> str:
-    """The item's title: its first sentence, cut at a natural boundary when too long."""
-    first = re.split(r"[。!?\n]", text.strip(), maxsplit=1)[0].strip()
-    if len(first) <= _TITLE_MAX:
-        return first
-    for sep in (";", ":", ","):
-        cut = first.split(sep, 1)[0]
-        if 4 <= len(cut) <= _TITLE_MAX:
-            return cut
-    return first[:_TITLE_MAX]
+def _number(node: _Node) -> str:
+    if node.label:
+        return node.label
+    siblings = [c for c in (node.parent.children if node.parent else []) if not c.label]
+    k = next((i for i, c in enumerate(siblings, 1) if c is node), 0)
+    return f"{k}" if k else ""
 
 
 def _make_plan(
-    *,
     title: str,
-    year: int,
-    document_date: date | None,
+    ctx: Context,
     nodes: list[_Node],
     root: _Node,
-    first_is_lead: bool,
+    notes: list[str],
+    skipped: list[str],
 ) -> Plan:
     items: list[Item] = []
-    default_units: tuple[str, ...] = ()
+    defaults: tuple[str, ...] = ctx.all_support
     for seq, node in enumerate(nodes, start=1):
-        extracted = _extract_units(node.full_text, first_is_lead)
-        units = list(extracted.units)
-        for name in default_units:
-            if all(u.name != name for u in units):
-                units.append(UnitRef(name, SUPPORT))
-        text = extracted.text
-        deadline, deadline_text, milestones = item_deadline(text, year, document_date)
+        units, note_units, text = read_item_text(node.full_text, ctx)
         items.append(
-            Item(
+            build_item(
+                ctx,
                 seq=seq,
-                number=node.label,
-                path=_path(node),
+                number=_number(node) or str(seq),
+                path=_path(node) or (str(seq),),
                 kind=_kind(node),
-                title=make_title(text),
                 text=text,
-                units=tuple(units),
-                deadline=deadline,
-                deadline_text=deadline_text,
-                milestones=milestones,
-                targets=tuple(find_targets(text)),
+                units=_with_defaults(list(units), defaults),
             )
         )
-        if extracted.default_note:
-            default_units = extracted.default_note
+        if note_units:
+            defaults = tuple(dict.fromkeys((*ctx.all_support, *note_units)))
     return Plan(
         title=title,
-        year=year,
+        year=ctx.year,
         items=tuple(items),
         sections=tuple(_sections(root)),
-        default_units=default_units,
-        warnings=_warnings(items),
+        default_units=defaults,
+        warnings=warnings(items, notes),
+        skipped=tuple(skipped),
     )
-
-
-def _warnings(items: list[Item]) -> tuple[str, ...]:
-    without = [i.seq for i in items if not i.units]
-    if without and len(without) < len(items):
-        return (f"{len(without)} items name no unit: {', '.join(map(str, without))}",)
-    return ()
-
-
-# ---------------------------------------------------------------------------- tables
-
-_COLUMNS: dict[str, re.Pattern[str]] = {
-    "number": re.compile(r"^(?:序号|编号|序|No\.?)$", re.I),
-    "section": re.compile(r"^(?:类别|分类|板块|领域|专项|重点领域|工作类别|项目类别)$"),
-    "task": re.compile(
-        r"(?:工作任务|重点任务|主要任务|具体任务|任务内容|工作内容|工作事项|任务名称|目标任务|^任务$|^工作$|^事项$)"
-    ),
-    "lead": re.compile(
-        r"(?:牵头单位|责任单位|负责单位|责任部门|牵头部门|主责单位|责任处室|牵头处室)"
-    ),
-    "support": re.compile(r"(?:配合单位|协办单位|参与单位|配合部门|协同单位)"),
-    "deadline": re.compile(
-        r"(?:完成时限|时间节点|完成时间|时限|进度安排|时间要求|完成期限|截止时间)"
-    ),
-    "targets": re.compile(r"(?:量化指标|指标|目标值)"),
-}
-
-
-def find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]] | None:
-    """The header row of a plan table (within the first rows) and where each column is."""
-    for r, row in enumerate(rows[:15]):
-        cols: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            name = re.sub(r"\s+", "", cell or "")
-            for key, pattern in _COLUMNS.items():
-                if key not in cols and pattern.search(name):
-                    cols[key] = c
-                    break
-        if "task" in cols and ("lead" in cols or "number" in cols or "deadline" in cols):
-            return r, cols
-    return None
-
-
-def parse_rows(
-    rows: Sequence[Sequence[str]],
-    *,
-    title: str,
-    year: int | None,
-    document_date: date | None = None,
-) -> Plan:
-    """Parse a plan table (a ledger 台账): one row per item, columns named in a header row."""
-    rows = [[normalize(str(c)).strip() if c is not None else "" for c in row] for row in rows]
-    found = find_header(rows)
-    if found is None:
-        raise PlanFormatError(
-            "no plan table found: expected a header row with 工作任务 and 牵头单位/责任单位/完成时限"
-        )
-    header_at, cols = found
-    above = [c for row in rows[:header_at] for c in row if c]
-    if not title and above:
-        title = above[0]
-    year = year or plan_year(title) or plan_year(" ".join(above))
-    if year is None:
-        for row in rows[header_at + 1 :]:
-            if "deadline" in cols and cols["deadline"] < len(row):
-                year = plan_year(row[cols["deadline"]])
-                if year:
-                    break
-    if year is None:
-        raise PlanFormatError("no plan year found in the title or the table; pass --year")
-
-    def cell(row: Sequence[str], key: str) -> str:
-        c = cols.get(key)
-        return row[c].strip() if c is not None and c < len(row) and row[c] else ""
-
-    items: list[Item] = []
-    sections: list[Section] = []
-    section: tuple[str, ...] = ()
-    last_section_cell = ""
-    for row in rows[header_at + 1 :]:
-        task = cell(row, "task")
-        filled = [c for c in row if c]
-        if not task:
-            # A row with one cell of text spanning the table is a section heading ("一、…").
-            if len(filled) == 1 and not filled[0].isdigit():
-                section = (filled[0],)
-                sections.append(Section(number=filled[0], title=filled[0], path=section))
-            continue
-        sec = cell(row, "section")
-        if sec and sec != last_section_cell:
-            last_section_cell = sec
-            section = (sec,)
-            sections.append(Section(number=sec, title=sec, path=section))
-        number = cell(row, "number")
-        if number.endswith(".0") and number[:-2].isdigit():
-            number = number[:-2]  # Excel stores 序号 1 as 1.0
-        units = [UnitRef(n, LEAD) for n in split_units(cell(row, "lead"))]
-        units += [
-            UnitRef(n, SUPPORT)
-            for n in split_units(cell(row, "support"))
-            if all(u.name != n for u in units)
-        ]
-        extracted = _extract_units(task, False)
-        for u in extracted.units:
-            if all(x.name != u.name for x in units):
-                units.append(u)
-        text = extracted.text
-        when = cell(row, "deadline")
-        deadline, deadline_text, milestones = item_deadline(when or text, year, document_date)
-        # A 完成时限 cell that is only a date ("2023年12月31日") is the deadline, not a step.
-        milestones = tuple(m for m in milestones if not _DATE_ONLY.fullmatch(m.text))
-        if when and not deadline_text:
-            deadline_text = when
-        target_text = cell(row, "targets")
-        targets = find_targets(target_text) if target_text else []
-        targets += [t for t in find_targets(text) if t not in targets]
-        items.append(
-            Item(
-                seq=len(items) + 1,
-                number=number or str(len(items) + 1),
-                path=(*section, number) if number else section,
-                kind="task",
-                title=make_title(text),
-                text=text,
-                units=tuple(units),
-                deadline=deadline,
-                deadline_text=deadline_text,
-                milestones=milestones,
-                targets=tuple(targets),
-            )
-        )
-    if not items:
-        raise PlanFormatError("the plan table has a header but no task rows")
-    return Plan(
-        title=title,
-        year=year,
-        items=tuple(items),
-        sections=tuple(sections),
-        warnings=_warnings(items),
-    )
-
-
-def _text_table(lines: Sequence[str]) -> list[list[str]] | None:
-    """A table pasted as text: pipe- or tab-delimited rows under a 序号 | 工作任务 | … header."""
-    for sep in ("|", "\t"):
-        rows = [
-            [c.strip() for c in line.strip().strip(sep).split(sep)] for line in lines if sep in line
-        ]
-        if len(rows) >= 2 and find_header(rows) is not None:
-            return rows
-    # one cell per line is not a table; whitespace-separated columns are ambiguous in Chinese
-    return None

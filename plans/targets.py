@@ -1,120 +1,470 @@
 """Quantitative targets (量化指标) in an item's text: "净增高新技术企业600家以上" → ≥ 600 家.
 
-A number with a measure word is a target when the plan sets it as one: it ends a clause
-("…达1750人。", "超20家,其中…"), or a target verb stands right before it ("集聚50名科研人才").
-It is not a target when it only describes something: inside quotes or 《》, after 等 ("等5个重点
-产业链"), as an attribute ("5000万元以上科技成果转化项目", "5000万元以下的企业"), or a year.
+`find_targets(text)` reads an item's prose; `find_targets(cell, column=True)` reads a table's
+target column (指标要求 / 目标值), where a bare number is the target because its measure word is
+in the header ("186", "低于 4.1" → ≤ 4.1 with measure "").
+
+The rules, each as a clerk would say it:
+
+What makes a number a target
+- A number with a measure word (家, 名, 万人, 亿元, %, 万亩, 亿立方米, 公里, 个托位 …) is a target
+  when the plan sets it: it ends its clause ("达1750人。", "增长10.8%,"), a target verb governs
+  its clause ("集聚50名科研人才", "为4000名小学生免费筛查"), or a bound word frames it
+  (超/不少于/以上 → ≥, 高于 → >, 以内/不超过/控制在/低于 → ≤, 左右/约 → ≈, 1-2家 → range).
+- Lists count each member: "增长10.8%,…增长10%" is two targets, "分别下降24%、25%以上" two,
+  "一、二、三、四季度,占比分别达18%、19%、20%、21%" four (one per quarter, as written).
+- Chinese numerals ("三十家") count only right after a target verb; 一批/一支/两个 are idioms.
+- Traditional Chinese reads like Simplified (4萬人, 2000戶, 10萬畝, 160公裡): `text` is the phrase
+  as written, `measure` is folded to Simplified so that progress replies compare. Pinyin glosses
+  injected by mirror sites ("萬(wàn)") are dropped first.
+- 800人(次) is measured in 人次; 30人(团队) in 人.
+
+What is not a target
+- A breakdown of a total: after 其中/包括/(含 in the same sentence ("新建学校12所,其中小学8所、
+  初中4所" → 12所 only), unless the part has its own commitment (其中省级以上超10家, 其中新增…3家).
+- Names, codes and ordinals: inside “” or 《》, G60/S307/5G/4.0, 第3届, 第101项, years and dates.
+- Descriptions, not commitments: after 等 ("等5个重点产业链"), a count of what already exists
+  (全市13个产业链, 原有5平方公里), a threshold or size of something (5000万元以上…项目,
+  投资5000万元的项目, 80万吨乙烯改扩建项目, 50强), a title count ("十件民生实事").
+- Rates and schedules: after 每季度/每月/每增 ("每季度完成30件", "每增1个百分点加0.2分").
+- Scores: 分 in a scoring rule (计5分, 考核得分90分) — only a rating (满意度达90分) is a target.
+- Progress, not plan: a clause in the past (已/正在/目前/截至 …) and anything after a
+  完成情况:/进展情况: label ("整体进度已完成年度目标任务的55%").
+- A change against last year restating a total already set ("达到18600元,比上年增加1200元").
+- Durations ("3个月").
+- In a target column, several bare numbers in one cell are a flattened table row ("2 5 1 2 10"),
+  not a target.
 """
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 
 from plans.model import Target, TargetOp
 from plans.numerals import CN_DIGITS, cn_to_number
 
-# Measure words as written, magnitude included; longest first so 万人 wins over 人.
-MEASURES = (
-    "万平方米 平方公里 平方米 万人次 人次 万人 万元 亿元 万美元 亿美元 美元 元 个百分点 百分点 "
-    "% ‰ 家 名 人 项 件 篇 套 个 场 次 所 座 条 台 批 门 户 亩 公里 吨 支 部 本 份 期 位 例 种 款 分 倍"
+# ------------------------------------------------------------------------------ measure words
+
+# Measure words a target can carry, as Simplified text, magnitude included. progress.py reads
+# reply values with these, and also takes "4 <measure>" at the start of a reply as a quantity
+# rather than an item reference, so words that often start an ordinary word (处理, 张科长, 起草,
+# 村里, 班子) are kept out of this public list and live in _TARGET_ONLY below.
+_BASE = (
+    "平方公里 平方米 立方米 公顷 千瓦时 千瓦 兆瓦时 兆瓦 千米 人次 个百分点 百分点 张床位 床位 "
+    "个托位 托位 美元 元 % ‰ 家 名 人 项 件 篇 套 个 场 次 所 座 条 台 批 门 户 亩 公里 吨 支 部 "
+    "本 份 期 位 例 种 款 分 倍 辆 株 棵 栋 幢 穴"
 ).split()
+# These take 万/亿 in front: 万人, 亿元, 万亩, 亿立方米, 万千瓦.
+_SCALABLE = (
+    "元 美元 人 人次 名 户 亩 平方米 立方米 吨 千瓦 千瓦时 件 个 套 辆 株 棵 册 头 只 张 公里 千米 例 穴"
+).split()
+MEASURES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        _BASE
+        + [f"{mag}{m}" for mag in "万亿" for m in _SCALABLE]
+        + "万家 万台 万平方公里 亿人次".split()
+    )
+)
+# Measures a plan writes but a reply's item reference could start with ("4 处理中").
+_TARGET_ONLY = "处 张 间 班 村 起 床 米 块 宗 头 只 眼 册 万 亿".split()
+_ALL_MEASURES = sorted({*MEASURES, *_TARGET_ONLY}, key=len, reverse=True)
 
-_AR = r"\d+(?:\.\d+)?"
-_CN = f"[{CN_DIGITS}]+"
-_MEASURE = "|".join(re.escape(m) for m in sorted(MEASURES, key=len, reverse=True))
-
-_BEFORE_AT_LEAST = r"超过|超|突破|不少于|不低于|至少|达到|达|力争|争取|新增|净增|累计"
-_CANDIDATE = re.compile(
-    rf"(?P<pre>{_BEFORE_AT_LEAST}|高于|多于|大于|约|近|不超过|控制在)?"
-    rf"(?:(?P<lo>{_AR}|{_CN})\s*(?:-|~|—|–|至|到)\s*(?P<hi>{_AR}|{_CN})|(?P<num>{_AR}|{_CN}))"
-    rf"\s*(?P<measure>{_MEASURE})"
-    r"(?P<paren>\([^()]{1,8}\))?"
-    r"(?P<post>以上|左右|以内|以下|上下)?"
+_MONEY_OR_SIZE = re.compile(
+    r"^(?:[万亿]?(?:美?元|吨|千瓦时?|兆瓦时?|平方米|立方米|平方公里|亩)|公顷)$"
 )
 
-# Verbs that make the number right after them a target even when a noun follows.
+# ------------------------------------------------------------------------ Traditional → Simplified
+
+# One character for one (str.maketrans checks), so positions in the folded text are positions in
+# the original. The characters of the words these rules look at, and the common ones around them.
+_TRAD = (
+    "萬億戶畝個項場條臺颱噸裡間處輛張兩牀棟隻頭頃種門筆屆達過於內約實設開發舉辦養訓導資務組織認簽創爭轉帶"
+    "擔請權選佈製訂薦淨計擴遷幫決闢啟啓築蓋穩減準確總長較點級標額預動業產電車區縣鄉鎮農醫衛療環綠為與對進"
+    "數週線園樓義補獎優質規劃體檢測試驗協會議際圍換續獲價錢貸營運輸書圖廣隊職員層備紀錄報聯證記參維護廢險"
+    "壓飲雙變應給東類濟態觀讓還齊齡僅傳龍歷範藥費購賣買貨財責積稱篩糧紅細終結統綜緊練繼習興舊華蓮藝術衝複"
+    "見視親評詳調論識題顧風飛館駐鬥魚鮮雞麥黃滿況餘廠裝倉機橋鐵鋪攤廳礎勞現時們學經歲網強屬詢諮贏邊遠鄰陽"
+    "陰雲靜顯驅黨關閉問閱獨狀獻畫當盡監盤礦禮稅窮競簡籌納編績聲聽臨艱莊號蟲覽觸託訊訪許診語說課談講譜讀豐"
+    "豬貧貫貴貼賀賓賦賽趨躍軍軟載輔輕輪遊遲違適遺郵釋針鋼鍵鏈隨隱難靈響頂順須領頻願飯飼馬騎髮鳥鹽麵絕絡絲"
+    "綱縱繪纜罰羅聞肅腦膚蘭衆該謂賠賺趕轄邁遞鄭銀銷錦鏡鐘陣陸階雖雜離頁頓顆飽駕驚麗勵團圓執堅壩壘墾壯夠奪"
+    "嚴孫寬寶將專尋岡島峽廟彈徵徹恆惡愛慣憑懷戰戲擊擬攜據掃揚損搖摟擺擁擇撥撫敵斷曉檔槍樁樣橫櫃歡殘氣沒溝"
+    "滅漢潔濕災煙熱爛牽猶瑪畢盜盧眾礙稟稈窩籤緩繳罈羈聳脅腳艙萊薩藍虧蝕襯詐誌誕誘諸謀謹譽豎負貿賬賤賴贈趙"
+    "軌輩辭醜鉤鋁鑒閘閥隴陝陳雛靚韓頗頰頸顛飢馭駛騰驢魯鯉鳳鴻鵬麼齋龐"
+)
+_SIMP = (
+    "万亿户亩个项场条台台吨里间处辆张两床栋只头顷种门笔届达过于内约实设开发举办养训导资务组织认签创争转带"
+    "担请权选布制订荐净计扩迁帮决辟启启筑盖稳减准确总长较点级标额预动业产电车区县乡镇农医卫疗环绿为与对进"
+    "数周线园楼义补奖优质规划体检测试验协会议际围换续获价钱贷营运输书图广队职员层备纪录报联证记参维护废险"
+    "压饮双变应给东类济态观让还齐龄仅传龙历范药费购卖买货财责积称筛粮红细终结统综紧练继习兴旧华莲艺术冲复"
+    "见视亲评详调论识题顾风飞馆驻斗鱼鲜鸡麦黄满况余厂装仓机桥铁铺摊厅础劳现时们学经岁网强属询咨赢边远邻阳"
+    "阴云静显驱党关闭问阅独状献画当尽监盘矿礼税穷竞简筹纳编绩声听临艰庄号虫览触托讯访许诊语说课谈讲谱读丰"
+    "猪贫贯贵贴贺宾赋赛趋跃军软载辅轻轮游迟违适遗邮释针钢键链随隐难灵响顶顺须领频愿饭饲马骑发鸟盐面绝络丝"
+    "纲纵绘缆罚罗闻肃脑肤兰众该谓赔赚赶辖迈递郑银销锦镜钟阵陆阶虽杂离页顿颗饱驾惊丽励团圆执坚坝垒垦壮够夺"
+    "严孙宽宝将专寻冈岛峡庙弹征彻恒恶爱惯凭怀战戏击拟携据扫扬损摇搂摆拥择拨抚敌断晓档枪桩样横柜欢残气没沟"
+    "灭汉洁湿灾烟热烂牵犹玛毕盗卢众碍禀秆窝签缓缴坛羁耸胁脚舱莱萨蓝亏蚀衬诈志诞诱诸谋谨誉竖负贸账贱赖赠赵"
+    "轨辈辞丑钩铝鉴闸阀陇陕陈雏靓韩颇颊颈颠饥驭驶腾驴鲁鲤凤鸿鹏么斋庞"
+)
+_FOLD = str.maketrans(_TRAD, _SIMP)
+
+# "會(huì)": a pinyin gloss after a character, with a tone mark or a tone number.
+_PINYIN = re.compile(
+    r"(?<=[\u4e00-\u9fff])\("
+    r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*|[a-zü]{1,6}[1-5])"
+    r"\)"
+)
+
+# ------------------------------------------------------------------------------ the candidate
+
+_AR = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = f"[{CN_DIGITS}]+"
+# A number starts where no digit stands before it: scanning from inside a long run of digits
+# would make matching quadratic.
+_NUM = f"(?:(?<![\\d.])(?:{_AR})|(?<![{CN_DIGITS}]){_CN})"
+_MEASURE = "|".join(re.escape(m) for m in _ALL_MEASURES)
+_RANGE_SEP = r"\s*(?:-|~|—|–|至|到)\s*"
+
+_AT_LEAST = "超过 超 突破 不少于 不低于 至少 达到 达 力争 争取 新增 净增 累计 ≥".split()
+_MORE = "高于 多于 大于 余 >".split()  # 余: "300余家" (set from the 余/多 after the number)
+_AT_MOST = "不超过 不高于 不多于 控制在 低于 少于 小于 ≤ <".split()
+_ABOUT = "大约 约 近".split()
+_PRE = "|".join(re.escape(w) for w in sorted(_AT_LEAST + _MORE + _AT_MOST + _ABOUT, key=len)[::-1])
+_POST = r"以上|左右|以内|之内|以下|上下"
+
+_CANDIDATE = re.compile(
+    rf"(?:(?P<pre>{_PRE})\s*)?"
+    rf"(?:(?P<lo>{_NUM}){_RANGE_SEP}(?P<hi>{_NUM})|(?P<num>{_NUM}))"
+    r"\s*(?:(?P<mag>[万亿])?(?P<more>余|多))?"  # 300余家, 2万余人
+    rf"\s*(?P<measure>{_MEASURE})"
+    r"(?P<paren>\([^()]{1,8}\))?"
+    rf"(?P<post>{_POST})?"
+)
+# A number with no measure word after it, for target columns.
+_BARE = re.compile(
+    rf"(?:(?P<pre>{_PRE}|增长|下降|提高|降低)\s*)?"
+    rf"(?<![\d.])(?:(?P<lo>{_AR}){_RANGE_SEP}(?P<hi>{_AR})|(?P<num>{_AR}))"
+    rf"(?P<post>\s*(?:{_POST}))?"
+)
+_NOT_AFTER_BARE = re.compile(rf"[\d.%‰a-zA-Z]|\s*(?:[年月日号时季周天]|{_MEASURE})")
+
+# Verbs whose object is counted by the number in their clause.
 _TARGET_VERBS = (
-    "达到 达 超过 超 突破 新增 净增 累计 引进 引育 培育 培养 集聚 举办 开展 实施 立项 支持 组织 "
-    "招引 认定 新认定 完成 开发 开设 建设 共建 新建 建成 争取 创建 争创 聘请 转化 带动 承担 申请 "
-    "授权 设立 建立 打造 孵化 吸引 培训 选派 发布 制定 出台 推荐 遴选 落地 签约 引导 资助 服务 "
-    "不少于 不低于 至少 力争 约 近 控制在 不超过"
+    "达到 达 超过 超 突破 新增 净增 累计 引进 引育 引入 培育 培养 集聚 举办 开展 实施 立项 支持 组织 "
+    "招引 认定 新认定 完成 开发 开设 建设 共建 新建 建成 改建 扩建 迁建 续建 争取 创建 争创 聘请 "
+    "转化 带动 承担 申请 申报 授权 设立 建立 打造 孵化 吸引 培训 选派 发布 制定 出台 推荐 遴选 落地 "
+    "签约 引导 资助 服务 解决 帮助 惠及 覆盖 改造 新修 修建 新辟 投放 安装 硬化 推广 安置 救助 "
+    "筛查 提供 开通 新开 开工 竣工 整治 治理 修复 造林 种植 绿化 发放 兑现 投入 投资 实现 "
+    "增长 下降 提高 降低 提升 增加 减少 不少于 不低于 至少 力争 约 近 控制在 不超过 保持在 稳定在"
 ).split()
-_VERB_RE = re.compile("(?:" + "|".join(sorted(_TARGET_VERBS, key=len, reverse=True)) + ")$")
+_VERBS_ALT = "|".join(sorted(_TARGET_VERBS, key=len, reverse=True))
+_VERB_END = re.compile(f"(?:{_VERBS_ALT})$")
+_VERB_ANY = re.compile(_VERBS_ALT)
+# A clause may also open with the people or places the work is for: "为4000名小学生…",
+# "在50所学校食堂开展…", "对100家企业开展诊断" (but not 成为/作为/认为/以…为).
+_VERB_IN = re.compile(f"(?:{_VERBS_ALT})|(?<![成作认以列视称分因行较更广最])为|在|对")
+# A new task after ";" (a verb, perhaps numbered) ends a breakdown that started before it.
+_TASK_START = re.compile(rf"\s*(?:\d+[.、]|[①-⑳]|\(\d+\))?\s*(?:{_VERBS_ALT})")
+_COMMITMENT = re.compile(
+    r"超过|超|突破|不少于|不低于|至少|达到|达|新增|净增|力争|争取|控制在|不超过"
+)
 
-# A parenthesis after a number closes its phrase too: "120家(其中省级以上30家)".
-_CLAUSE_END = set(",。;;、:!?()\n") | {""}
-_OPEN_QUOTES = {"“": "”", "《": "》", '"': '"', "‘": "’", "「": "」"}
+_BREAKDOWN = re.compile(r"其中|包括|\(含")
+_PROGRESS_LABEL = re.compile(
+    r"(?:实际|目前)?(?:完成|进展|进度)情况\s*[::]|(?:工作|目前)进展\s*[::]|完成进度\s*[::]"
+)
+# An item number after a progress report: " 3.新辟公交线路…" (the whole page on one line, 09).
+_NEXT_ITEM = re.compile(r"(?:^|(?<=[\s。]))\d{1,3}[.、](?=[\u4e00-\u9fff])", re.MULTILINE)
+_PAST = re.compile(r"(?<!而)已(?!有[^,;。]{0,6}基础)|正在|目前|截至|截止")
+# What may come before a clause's verb: numbering, time, adverbs ("2.年内力争", "全年", "①").
+_CLAUSE_LEAD = re.compile(
+    r"\s*(?:\d+[.、]|[①-⑳]|\(\d+\)|[一二三四五六七八九十]+是)?\s*"
+    r"(?:(?:年内|全年|今年|年底前|当年|力争|确保|积极|加快|继续|进一步|全力|重点|着力|大力|"
+    r"年底|上半年|下半年|同时|并|再|还|将|要|拟)\s*){0,3}"
+)
+_REPORT_OPENING = re.compile(r"\s*(?:\d+[.、]\s*)?(?:已|现已|截至|截止)")
+_RATE = re.compile(r"每(?:个)?(?:季度|季|月|年|周|天|日|半年|旬)|每(?:增|减|多|少|超|提高|降低)")
+_SCOPE_BEFORE = re.compile(r"(?:全县|全市|全区|全省|全镇|全乡|全国|所有|现有|原有|已有)$")
+_SCORE_RULE = re.compile(r"得分|计|加|减|扣|分值|满分|赋|记")
+_RATING = re.compile(r"满意度|满意率|测评|评分|评估|指数|成绩")
+_ATTRIBUTE_NOUN = re.compile(r"^[^,;。:、()\s]{0,12}?(?:项目|工程|装置|生产线|企业|厂|站)")
+_TITLE_COUNT = re.compile(r"^(?:民生)?(?:实事|大事|好事)")
+_DURATION = re.compile(r"^(?:月|工作日|小时|星期|季度)")
+_RESTATED = re.compile(r"(?:比上年|比去年|较上年|较去年|同比)\s*(?:增加|减少|多|少)\s*$")
+_QUOTES = {"“": "”", "《": "》", '"': '"', "‘": "’", "「": "」", "〈": "〉"}
+
+# Characters that close a clause: the number before them ends its phrase.
+_CLAUSE_END = frozenset(",。;、:!?()|/.，；：！？（）\n\t ")
+# Characters that start a new clause for the verb, past and rate checks (、 and () don't: they
+# list or gloss inside a clause — "解决刘坪、中山等乡镇4万人的饮水问题").
+_CLAUSE_MARKS = frozenset(",。;:!?，；：！？\n")
+_SENTENCE_MARKS = frozenset("。!?！？\n")
+# The idioms a Chinese numeral makes with a measure word: 一批, 一支, 两个, “两户”.
+_IDIOM_TWO = frozenset("个项批次支条户")
 
 
-def find_targets(text: str) -> list[Target]:
-    """The quantitative targets an item sets, in order of appearance."""
-    quoted = _quoted_spans(text)
-    targets: list[Target] = []
-    for m in _CANDIDATE.finditer(text):
+def find_targets(text: str, *, column: bool = False) -> list[Target]:
+    """The quantitative targets an item sets, in order of appearance.
+
+    `column`: the text is a table's target column (指标要求/目标值), so a lone bare number is
+    the target (measure "") and a number with a measure word needs no verb or clause end.
+    """
+    if "(" in text:
+        text = _PINYIN.sub("", text)
+    return _Reader(text, column).targets()
+
+
+class _Reader:
+    """One text, folded to Simplified, with its clause and sentence boundaries."""
+
+    def __init__(self, text: str, column: bool) -> None:
+        self.raw = text
+        self.s = text.translate(_FOLD)
+        self.column = column
+        s = self.s
+        self.clause_starts = [i + 1 for i, ch in enumerate(s) if ch in _CLAUSE_MARKS]
+        self.sentence_starts = [i + 1 for i, ch in enumerate(s) if ch in _SENTENCE_MARKS]
+        self.quoted = _quoted_spans(s)
+        self.progress = self._progress_spans()
+        self.breakdowns = self._breakdown_spans()
+        self.breakdown_starts = [a for a, _ in self.breakdowns]
+        self.found: list[tuple[int, Target]] = []
+
+    # -- boundaries
+
+    def clause_start(self, pos: int) -> int:
+        k = bisect.bisect_right(self.clause_starts, pos) - 1
+        return self.clause_starts[k] if k >= 0 else 0
+
+    def sentence_start(self, pos: int) -> int:
+        k = bisect.bisect_right(self.sentence_starts, pos) - 1
+        return self.sentence_starts[k] if k >= 0 else 0
+
+    def _progress_spans(self) -> list[tuple[int, int]]:
+        """From a 完成情况: label to the next numbered item ("… 3.新辟公交线路…") or the end."""
+        s = self.s
+        spans: list[tuple[int, int]] = []
+        for m in _PROGRESS_LABEL.finditer(s):
+            if spans and m.start() < spans[-1][1]:
+                continue
+            nxt = _NEXT_ITEM.search(s, m.end())
+            spans.append((m.start(), nxt.start() if nxt else len(s)))
+        return spans
+
+    def _breakdown_spans(self) -> list[tuple[int, int]]:
+        """Where breakdowns run: from 其中 to the end of its sentence or bracket; disjoint, sorted."""
+        s = self.s
+        spans: list[tuple[int, int]] = []
+        for m in _BREAKDOWN.finditer(s):
+            if spans and m.start() < spans[-1][1]:
+                continue  # inside the breakdown before it
+            open_at = s.rfind("(", 0, m.start() + 1)
+            if open_at != -1 and s.find(")", open_at, m.start()) == -1:
+                close = s.find(")", m.end())
+                spans.append((m.end(), close if close != -1 else len(s)))
+                continue
+            end = m.end()
+            while end < len(s) and s[end] not in _SENTENCE_MARKS:
+                if s[end] in ";；" and _TASK_START.match(s, end + 1):
+                    break
+                end += 1
+            spans.append((m.end(), end))
+        return spans
+
+    # -- reading
+
+    def targets(self) -> list[Target]:
+        for m in _CANDIDATE.finditer(self.s):
+            start = m.start("lo") if m.group("lo") else m.start("num")
+            if any(a <= start < b for a, b in self.progress):
+                continue
+            target = self._judge(m, start)
+            if target is not None:
+                self.found.append((start, target))
+        if self.column:
+            self._bare_numbers()
+        return [t for _, t in sorted(self.found, key=lambda f: f[0])]
+
+    def _judge(self, m: re.Match[str], start: int) -> Target | None:
+        s = self.s
+        measure = (m.group("mag") or "") + m.group("measure")
+        pre = m.group("pre") or ""
+        more = "余" if m.group("more") else ""
+        post = m.group("post") or ""
+        raw = m.group("num") or m.group("lo")
+        chinese = not raw[0].isdigit()
+        prev = s[start - 1] if start > 0 else ""
+        after = s[m.end() : m.end() + 1]
+        rest = s[m.end() : m.end() + 14]
+        clause = s[max(self.clause_start(start), start - 40) : start]
+        ends_clause = after == "" or after in _CLAUSE_END
+
+        if any(a <= start < b for a, b in self.quoted):
+            return None  # a name: “532”发展战略, 《…2023版》
+        # Part of a larger token: G60, S307, 4.0版, 5.18展洽会, 2023常州.
+        if prev and prev.isascii() and (prev.isalnum() or prev in ".-+/,"):
+            return None
+        if after.isdigit():
+            return None
+        if prev and prev in "第每":
+            return None  # 第3届, 第101项, 每10人
+        at = m.start()
+        if prev == "等" or _SCOPE_BEFORE.search(s, max(0, at - 3), at):
+            return None  # 等5个重点产业链; 全市13个重点产业链, 原有5平方公里
+        if measure == "个" and _DURATION.match(rest):
+            return None  # 3个月
+        if _TITLE_COUNT.match(rest) and measure in ("件", "项"):
+            return None  # 十件民生实事
+        if s.startswith("强", m.end()):
+            return None  # 50强
+        if post in ("以上", "以下") and not ends_clause:
+            return None  # 5000万元以上科技成果转化项目, 5000万元以下的企业
+        if (
+            _MONEY_OR_SIZE.match(measure)
+            and not post
+            and (after == "的" or (not ends_clause and _ATTRIBUTE_NOUN.match(rest)))
+        ):
+            return None  # 投资5000万元的项目, 80万吨乙烯改扩建项目
+        if measure == "分" and (_SCORE_RULE.search(clause) or not _RATING.search(clause)):
+            return None  # 计5分, 考核得分90分; a rating (满意度达90分) stays
+        if _RATE.search(clause):
+            return None  # 每季度完成30件, 每增1个百分点
+        if _PAST.search(clause) or self._reported(start):
+            return None  # 已累计完成31.7万亩, 整体进度已完成…的55%
+        part = self._breakdown_part(start)
+        if part is not None and not (pre or post or _COMMITMENT.search(part)):
+            return None  # 其中小学8所
+        if (
+            measure not in ("%", "‰", "个百分点", "百分点")
+            and _RESTATED.search(clause)
+            and self._set_before(start, _fold_measure(measure, ""))
+        ):
+            return None  # 达到18600元,比上年增加1200元
+
+        if chinese:
+            if raw[0] in "万亿":
+                return None  # 亿元企业3家: a magnitude, not a number
+            # 三个区分开来, 两个维护, 工程(二期): Chinese numerals count only right after a
+            # target verb ("新建学校十二所").
+            if not (pre or _VERB_ANY.search(s, max(0, start - 4), start)):
+                return None
+            if raw == "一" or (raw == "两" and measure in _IDIOM_TWO):
+                return None  # 一批, 一支, 两个
+        elif not (ends_clause or pre or post or self.column or self._governed(start)):
+            return None  # 3个中心, 18个乡镇: a count in passing
+
+        value = cn_to_number(raw.replace(",", ""))
+        if value is None or not math.isfinite(value):
+            return None
+        upper: float | None = None
+        if m.group("lo"):
+            upper = cn_to_number(m.group("hi").replace(",", ""))
+            if upper is None or not value < upper < math.inf:
+                return None
+        text = self.raw[m.start() : m.end()]
+        return Target(
+            text=text,
+            value=value,
+            measure=_fold_measure(measure, m.group("paren") or ""),
+            op=_op(pre or more, post, upper is not None),
+            upper=upper,
+        )
+
+    def _set_before(self, pos: int, measure: str) -> bool:
+        """Whether a target in `measure` was already set earlier in the sentence."""
+        since = self.sentence_start(pos)
+        for p, t in reversed(self.found):
+            if p < since:
+                return False
+            if t.measure == measure:
+                return True
+        return False
+
+    def _governed(self, pos: int) -> bool:
+        """Whether a target verb governs the number: right before it ("集聚50名") or opening
+        its clause ("完成秦南路…3.4公里道路改造", "为4000名小学生…"). A verb deeper in the
+        clause is usually part of a name ("科技金融服务中心3个中心")."""
+        s = self.s
+        if _VERB_END.search(s, max(0, pos - 4), pos):
+            return True
+        cs = self.clause_start(pos)
+        lead = _CLAUSE_LEAD.match(s, cs, pos)
+        return bool(_VERB_IN.match(s, lead.end() if lead else cs, pos))
+
+    def _reported(self, pos: int) -> bool:
+        """Whether the sentence holding `pos` reports: it opens so ("已累计完成…", "截至10月底,…")
+        or work is under way before the number ("正在施工中,整体进度70%")."""
+        since = self.sentence_start(pos)
+        return bool(
+            _REPORT_OPENING.match(self.s, since, pos) or self.s.find("正在", since, pos) != -1
+        )
+
+    def _breakdown_part(self, pos: int) -> str | None:
+        """The breakdown part holding `pos` ("其中省级以上超10家" → "省级以上超"), None if none."""
+        k = bisect.bisect_right(self.breakdown_starts, pos) - 1
+        if k < 0 or pos >= self.breakdowns[k][1]:
+            return None
+        a = self.breakdowns[k][0]
+        cut = max(self.s.rfind(ch, a, pos) for ch in ",、;:(，；：（")
+        return self.s[max(a, cut + 1) : pos]
+
+    def _bare_numbers(self) -> None:
+        """A target column's lone bare number: "186", "低于 4.1", "增长6"."""
+        s = self.s
+        taken = [(p, p + len(t.text)) for p, t in self.found]
+        bare: list[re.Match[str]] = []
+        for m in _BARE.finditer(s):
+            start = m.start("lo") if m.group("lo") else m.start("num")
+            if any(a <= start < b for a, b in self.progress):
+                continue
+            end = m.end("hi") if m.group("hi") else m.end("num")
+            prev = s[start - 1] if start > 0 else ""
+            if any(a <= start < b for a, b in (*taken, *self.quoted)):
+                continue
+            if prev and (
+                (prev.isascii() and (prev.isalnum() or prev in ".-+/,")) or prev in "第每"
+            ):
+                continue  # S307, 第3, part of a number
+            if _NOT_AFTER_BARE.match(s, end):
+                continue  # 2019年, 5G, 18个 (read above with its measure)
+            bare.append(m)
+        if len(bare) != 1:
+            return  # none, or a flattened row of numbers ("2 5 1 2 10")
+        m = bare[0]
+        raw = m.group("num") or m.group("lo")
+        value = float(raw.replace(",", ""))
+        upper = float(m.group("hi").replace(",", "")) if m.group("hi") else None
+        if not math.isfinite(value) or (upper is not None and not value < upper < math.inf):
+            return
+        pre = m.group("pre") or ""
+        post = (m.group("post") or "").strip()
         start = m.start("lo") if m.group("lo") else m.start("num")
-        if any(a <= start < b for a, b in quoted):
-            continue
-        target = _target(m, text, start)
-        if target is not None:
-            targets.append(target)
-    return targets
+        target = Target(
+            text=self.raw[m.start() : m.end()].strip(),
+            value=value,
+            measure="",
+            op=_op(pre, post, upper is not None),
+            upper=upper,
+        )
+        self.found.append((start, target))
 
 
-def _target(m: re.Match[str], text: str, start: int) -> Target | None:
-    measure = m.group("measure")
-    post = m.group("post") or ""
-    pre = m.group("pre") or ""
-    before = text[max(0, start - 6) : start]
-    prev = text[start - 1] if start > 0 else ""
-    after = text[m.end() : m.end() + 1]
-    raw = m.group("num") or m.group("lo")
-    chinese = not raw[0].isdigit()
+def _op(pre: str, post: str, is_range: bool) -> TargetOp:
+    if is_range:
+        return "range"
+    if post in ("左右", "上下") or pre in _ABOUT:
+        return "≈"
+    if post in ("以内", "之内", "以下") or pre in _AT_MOST:
+        return "≤"
+    if pre in _MORE:
+        return ">"
+    return "≥"
 
-    # Not part of a larger token: "G60", "4.0版", "2023常州", "5.18展洽会".
-    if prev and prev.isascii() and (prev.isalnum() or prev in ".-+/"):
-        return None
-    if after.isdigit():
-        return None
-    if before.endswith("等") or (prev and prev in "第每"):
-        return None
-    # Attributes, not targets: "5000万元以上科技成果转化项目", "5000万元以下的企业", "50强".
-    if after == "的" or text.startswith("强", m.end()):
-        return None
-    ends_clause = after in _CLAUSE_END or (not after)
-    if post in ("以上", "以下") and not ends_clause:
-        return None
-    verb_before = bool(pre) or bool(_VERB_RE.search(text[max(0, start - 4) : start]))
-    if chinese:
-        if raw[0] in "万亿":  # "亿元企业3家": a magnitude, not a number
-            return None
-        # "三个区分开来", "两个维护": Chinese numerals only count with a target verb right before.
-        if not (pre or _VERB_RE.search(text[max(0, start - 4) : start])):
-            return None
-        # 一批, 一支, 一个, 两个: idioms of quantity, not targets.
-        if raw == "一" or (raw == "两" and measure in ("个", "项", "批", "次", "支", "条")):
-            return None
-    elif not (ends_clause or verb_before or post):
-        return None
 
-    value = cn_to_number(raw)
-    if value is None:
-        return None
-    upper: float | None = None
-    op: TargetOp
-    if m.group("lo"):
-        upper = cn_to_number(m.group("hi"))
-        if upper is None or upper <= value:
-            return None
-        op = "range"
-    elif post in ("左右", "上下") or pre in ("约", "近"):
-        op = "≈"
-    elif post in ("以内", "以下") or pre in ("不超过", "控制在"):
-        op = "≤"
-    elif pre in ("高于", "多于", "大于"):
-        op = ">"
-    else:
-        op = "≥"
-    return Target(text=text[m.start() : m.end()], value=value, measure=measure, op=op, upper=upper)
+def _fold_measure(measure: str, paren: str) -> str:
+    """The measure as progress replies write it: Simplified, 人(次) → 人次."""
+    if paren == "(次)" and measure.endswith("人"):
+        return measure + "次"
+    return measure
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -123,7 +473,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     i = 0
     n = len(text)
     while i < n:
-        close = _OPEN_QUOTES.get(text[i])
+        close = _QUOTES.get(text[i])
         if close is None:
             i += 1
             continue

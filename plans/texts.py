@@ -59,6 +59,9 @@ ZH: dict[str, str] = {
         "/unassigned — 尚未分配责任单位的事项\n"
         "/assign 事项号 单位[,单位…] [lead|support] — 分配责任单位\n"
         "/addunit 单位名 — 新增单位\n"
+        "/review — 导入检查:导入时没把握的地方\n"
+        "/merge 单位A 单位B — 把 A 并入 B(同一单位的两种写法)\n"
+        "/rename 原名称 新名称 — 单位改名(原名称仍可用)\n"
         "/report 事项号 进展 — 代为登记进展\n"
         "/whoami — 查看我的身份"
     ),
@@ -90,6 +93,48 @@ ZH: dict[str, str] = {
     "role_support": "配合",
     "unassigned_none": "所有事项都已分配责任单位。",
     "unassigned_head": "尚未分配责任单位的事项({count} 项):",
+    # the import review (plans/review.py) and its fixes: /merge, /rename
+    "rv_head": "<b>导入检查</b>《{title}》,共 {count} 项,请核对:",
+    "rv_head_plan": "<b>导入检查</b> 计划 {plan}《{title}》,共 {count} 项(事项号写作 {plan}-序号),请核对:",
+    "rv_clean": "导入检查《{title}》:没有发现需要核对的地方。",
+    "rv_no_unit": "· {count} 项没有责任单位:第 {items} 项",
+    "rv_fix": "    → <code>{command}</code>",
+    "rv_fix_in_chat": "    → 在聊天中分配:<code>{command}</code>",
+    "rv_unit_word": "单位名",
+    "rv_name_word": "名称",
+    "rv_new_name_word": "新名称",
+    "rv_look_alike_contained": "· “{name}”({count} 项)是“{other}”({other_count} 项)名称的一部分,可能是同一单位 → <code>{command}</code>",
+    "rv_look_alike_prefix": "· “{name}”({count} 项)与“{other}”({other_count} 项)只差前缀,可能是同一单位 → <code>{command}</code>",
+    "rv_odd": "· “{name}”(第 {items} 项)不像完整的单位名称 → <code>{command}</code>",
+    "rv_once": "· {count} 个单位只出现一次,请核对名称:{units}",
+    "rv_once_name": "{name}(第 {item} 项)",
+    "rv_fix_once": "    → 名称有误:<code>{rename}</code>;与其他单位相同:<code>{merge}</code>",
+    "rv_and_more": "{items}……另有 {count} 个",
+    "rv_no_deadline": "· {count} 项没有写完成时限,按 {date} 计:第 {items} 项",
+    "rv_many_targets": "· {count} 项读出 {min} 个以上数字指标,请核对:{items}",
+    "rv_target_item": "第 {item} 项({count} 个)",
+    "rv_skipped": "· 读到但未作为事项导入的内容 {count} 段:",
+    "rv_skipped_text": "    {text}",
+    "rv_warning": "· 提示:{text}",
+    "rv_more": "    ……另有 {count} 处",
+    "review_plan_unknown": "没有计划 {plan}。用法:<code>/review</code> 或 <code>/review 计划号</code>",
+    "merge_usage": (
+        "用法:<code>/merge 单位A 单位B</code> — 把 A 并入 B:A 的事项、反馈、联络员、邀请和提醒记录都归 B,"
+        "今后写“A”即指 B。\n只改名请用 <code>/rename 原名称 新名称</code>"
+    ),
+    "merged": (
+        "已将 <b>{source}</b> 并入 <b>{target}</b>:事项 {items} 项、反馈 {reports} 条、联络员 {contacts} 个、"
+        "邀请 {invites} 个、提醒记录 {nudges} 条转到 {target}。今后“{source}”即指 {target}。"
+    ),
+    "merge_same": "“{name}”和“{other}”是同一个单位 <b>{unit}</b>,无需合并。",
+    "merge_no_target": "没有找到单位“{name}”,无法并入。如果只是想给 {source} 改名,请用 <code>/rename {source} {name}</code>。",
+    "unit_not_found": "没有找到单位“{name}”。合并和改名需要写出单位的全称或已有的简称。",
+    "unit_not_found_like": "没有找到单位“{name}”。名称相近的单位:{choices}",
+    "rename_usage": "用法:<code>/rename 原名称 新名称</code> — 单位改名,事项、反馈和联络员不变,原名称仍可使用。",
+    "renamed": "已将 <b>{old}</b> 改名为 <b>{new}</b>,事项、反馈和联络员不变;今后写“{old}”仍指该单位。",
+    "rename_same": "单位 <b>{name}</b> 已经是这个名称,无需改名。",
+    "rename_taken": "“{name}”已是单位 <b>{other}</b> 的名称。如两者是同一单位,请用 <code>/merge {source} {other}</code> 合并。",
+    "unit_name_too_long": "单位名称太长(最多 {max} 个字),请检查。",
     # items
     "item_unknown": "没有找到第 {item} 项。{hint}",
     "item_ambiguous": "有多个计划都有第 {item} 项,请写作 计划-序号,如 {example}。",
@@ -273,7 +318,11 @@ EN: dict[str, str] = {
         "/invite coordinator|leader — invite a coordinator or leader\n"
         "/unassigned — items with no unit\n"
         "/assign ITEM UNIT[,UNIT…] [lead|support] — assign units\n"
-        "/addunit NAME — add a unit\n/report ITEM TEXT — record progress on behalf of a unit\n"
+        "/addunit NAME — add a unit\n"
+        "/review — what the import was unsure of\n"
+        "/merge A B — fold unit A into unit B (two spellings of one unit)\n"
+        "/rename OLD NEW — rename a unit (the old name still works)\n"
+        "/report ITEM TEXT — record progress on behalf of a unit\n"
         "/whoami — who am I"
     ),
     "help_leader": "<b>Leader commands</b>\n/whoami — who am I\nThe weekly digest arrives on Monday mornings.",
@@ -294,6 +343,47 @@ EN: dict[str, str] = {
     "role_support": "support",
     "unassigned_none": "Every item has a responsible unit.",
     "unassigned_head": "Items without a unit ({count}):",
+    "rv_head": "<b>Import review</b> “{title}”, {count} items; please check:",
+    "rv_head_plan": "<b>Import review</b> plan {plan} “{title}”, {count} items (write items as {plan}-SEQ); please check:",
+    "rv_clean": "Import review of “{title}”: nothing to check.",
+    "rv_no_unit": "· Items without any unit ({count}): {items}",
+    "rv_fix": "    → <code>{command}</code>",
+    "rv_fix_in_chat": "    → assign in chat: <code>{command}</code>",
+    "rv_unit_word": "UNIT",
+    "rv_name_word": "NAME",
+    "rv_new_name_word": "NEW-NAME",
+    "rv_look_alike_contained": "· “{name}” (items: {count}) is part of “{other}” (items: {other_count}); maybe one unit → <code>{command}</code>",
+    "rv_look_alike_prefix": "· “{name}” (items: {count}) and “{other}” (items: {other_count}) differ only by a prefix; maybe one unit → <code>{command}</code>",
+    "rv_odd": "· “{name}” (item {items}) does not look like a whole unit name → <code>{command}</code>",
+    "rv_once": "· Units named only once ({count}); check the names: {units}",
+    "rv_once_name": "{name} (item {item})",
+    "rv_fix_once": "    → misspelt: <code>{rename}</code>; same as another unit: <code>{merge}</code>",
+    "rv_and_more": "{items} … and {count} more",
+    "rv_no_deadline": "· Items without a deadline phrase ({count}), {date} assumed: {items}",
+    "rv_many_targets": "· Items with {min} or more numbers read as targets ({count}); check them: {items}",
+    "rv_target_item": "item {item} ({count})",
+    "rv_skipped": "· Parts read but not taken as items ({count}):",
+    "rv_skipped_text": "    {text}",
+    "rv_warning": "· Note: {text}",
+    "rv_more": "    … and {count} more",
+    "review_plan_unknown": "There is no plan {plan}. Usage: <code>/review</code> or <code>/review PLAN</code>",
+    "merge_usage": (
+        "Usage: <code>/merge A B</code> — fold unit A into unit B: A's items, reports, contacts, invites "
+        "and nudge records move to B, and “A” means B from now on.\nTo rename only: <code>/rename OLD NEW</code>"
+    ),
+    "merged": (
+        "Folded <b>{source}</b> into <b>{target}</b>: {items} items, {reports} reports, {contacts} contacts, "
+        "{invites} invites and {nudges} nudge records moved to {target}. “{source}” now means {target}."
+    ),
+    "merge_same": "“{name}” and “{other}” are the same unit, <b>{unit}</b>: nothing to merge.",
+    "merge_no_target": "No unit called “{name}” to fold into. To rename {source} instead: <code>/rename {source} {name}</code>.",
+    "unit_not_found": "No unit called “{name}”. Merging and renaming need a unit's full name or a known short name.",
+    "unit_not_found_like": "No unit called “{name}”. Similar names: {choices}",
+    "rename_usage": "Usage: <code>/rename OLD NEW</code> — rename a unit; its items, reports and contacts stay, and the old name still works.",
+    "renamed": "Renamed <b>{old}</b> to <b>{new}</b>; items, reports and contacts are unchanged, and “{old}” still finds it.",
+    "rename_same": "Unit <b>{name}</b> already has that name.",
+    "rename_taken": "“{name}” is already the name of unit <b>{other}</b>. If they are one unit, merge them: <code>/merge {source} {other}</code>.",
+    "unit_name_too_long": "That unit name is too long (at most {max} characters).",
     "item_unknown": "There is no item {item}. {hint}",
     "item_ambiguous": "Several plans have an item {item}; write PLAN-SEQ, e.g. {example}.",
     "item_not_yours": "Item {item} is not one of your unit's items. Send /mine for yours.",

@@ -284,11 +284,22 @@ END;
     for event in ("INSERT", "UPDATE", "DELETE")
 )
 
+# v5: the import review. What the importer read but did not take as items (Plan.skipped) and
+# its warnings (Plan.warnings), kept with the plan so /review can show them later: everything
+# else the review says is recomputed from what is stored now. (A coordinator's assignment is
+# told from the document's by item_units.assigned_at, set by /assign since v2; re-imports keep
+# those rows.)
+SCHEMA_V5 = """
+ALTER TABLE plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings));
+ALTER TABLE plans ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(skipped));
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, SCHEMA_V3),
     (4, SCHEMA_V4),
+    (5, SCHEMA_V5),
 )
 
 

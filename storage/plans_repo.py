@@ -2,6 +2,7 @@
 
 An item keeps its id across re-imports of its plan, even when renumbered or re-titled, because
 reports point at it. Items that disappear from the plan are marked removed, never deleted.
+A coordinator's own assignments (/assign: item_units rows with assigned_at) survive re-imports.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from plans.model import Item, Milestone, Plan, Section, Target, UnitRef
+from plans.model import LEAD, SUPPORT, Item, Milestone, Plan, Role, Section, Target, UnitRef
 from storage.db import Database, parse_timestamp, utc_timestamp
 from storage.errors import UnknownUnit
 from storage.units_repo import ensure_unit, resolve_unit
@@ -36,6 +37,10 @@ class StoredPlan:
     imported_at: datetime
     updated_at: datetime
     active: bool
+    # What the last import of the plan read but did not take as items, and its warnings:
+    # the parts of the import review that cannot be recomputed from the stored items.
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,13 @@ async def import_plan(
 ) -> ImportResult:
     """Store `plan`, or bring the stored plan of the same title and year up to date with it.
 
-    All in one transaction. The same content_hash as stored writes nothing. Otherwise incoming
+    All in one transaction. The same content_hash as stored writes nothing (but the plan's
+    warnings and skipped parts, should this duban read them differently). Otherwise incoming
     items are matched to live stored items by (number, title), then title, then (path, number);
     matched items are updated in place and keep their ids, the rest are added, and stored items
-    left unmatched are marked removed. Unknown units are created with their aliases.
+    left unmatched are marked removed. Unknown units are created with their aliases; a name
+    that is an alias (a merged unit's old name, a renamed unit's old name) finds its unit.
+    Units a coordinator assigned to an item stay on it, with the role they gave.
     """
     stamp = utc_timestamp(now)
     async with db.transaction(changes="catalog") as conn:
@@ -88,6 +96,7 @@ async def import_plan(
             (plan.title, plan.year),
         )
         if plan_row is not None and plan_row["content_hash"] == content_hash:
+            await _store_review(conn, int(plan_row["id"]), plan, only_if_changed=True)
             count = await _one(
                 conn,
                 "SELECT COUNT(*) AS n FROM items WHERE plan_id = ? AND removed_at IS NULL",
@@ -110,6 +119,8 @@ async def import_plan(
             ) as cursor:
                 assert cursor.lastrowid is not None
                 plan_id = cursor.lastrowid
+            if plan.warnings or plan.skipped:  # else the columns' default, [], says it
+                await _store_review(conn, plan_id, plan)
             stored: list[StoredItem] = []
         else:
             plan_id = int(plan_row["id"])
@@ -119,6 +130,7 @@ async def import_plan(
                 (source_name, content_hash, default_units, stamp, plan_id),
             )
             stored = await load_items(conn, "i.plan_id = ? AND i.removed_at IS NULL", (plan_id,))
+            await _store_review(conn, plan_id, plan)
 
         sections_changed, section_ids = await _store_sections(conn, plan_id, plan.sections)
 
@@ -136,16 +148,24 @@ async def import_plan(
                     if created:
                         units_created.append(name)
                 unit_id, name = known[ref.name]
-                # Two spellings of one unit on one item ("高新处", "局高新处"): keep the first.
+                # Two spellings of one unit on one item ("高新处", "局高新处", or a merged
+                # unit's old name beside its new one): one entry, the first place, lead if
+                # either spelling leads.
                 if unit_id not in unit_ids:
                     unit_ids.append(unit_id)
                     refs.append(UnitRef(name, ref.role))
+                elif ref.role == LEAD:
+                    refs[unit_ids.index(unit_id)] = UnitRef(name, LEAD)
             incoming.append((replace(item, units=tuple(refs)), unit_ids))
 
         matches = match_items(stored, [item for item, _ in incoming])
         restored = await _restorable(conn, plan_id, incoming, matches)
+        manual = await _manual_assignments(conn, plan_id) if plan_row is not None else {}
         added = updated = unchanged = 0
-        for index, ((item, unit_ids), match) in enumerate(zip(incoming, matches, strict=True)):
+        for index, (incoming_item, match) in enumerate(zip(incoming, matches, strict=True)):
+            previous_id = match.id if match is not None else restored.get(index)
+            kept = manual.get(previous_id, []) if previous_id is not None else []
+            item, unit_ids, assigned = _with_manual(*incoming_item, kept)
             section_id = _section_for(item.path, section_ids)
             if match is None and index in restored:
                 # An item dropped by an earlier edit is back: it keeps its id and its reports.
@@ -167,7 +187,7 @@ async def import_plan(
                     )
                 unchanged += 1
                 continue
-            await _store_children(conn, item_id, item, unit_ids)
+            await _store_children(conn, item_id, item, unit_ids, assigned)
 
         matched_ids = {m.id for m in matches if m is not None}
         removed = [(stamp, stamp, s.id) for s in stored if s.id not in matched_ids]
@@ -191,6 +211,22 @@ async def import_plan(
         )
 
 
+async def _store_review(
+    conn: aiosqlite.Connection, plan_id: int, plan: Plan, *, only_if_changed: bool = False
+) -> None:
+    """Keep what the import review cannot recompute later: the plan's warnings and the parts
+    of the document read but not taken as items. `only_if_changed` writes nothing when the
+    stored ones say the same (a re-import of the same document)."""
+    values = (_json(plan.warnings), _json(plan.skipped))
+    if only_if_changed:
+        row = await _one(conn, "SELECT warnings, skipped FROM plans WHERE id = ?", (plan_id,))
+        if row is not None and (row["warnings"], row["skipped"]) == values:
+            return
+    await conn.execute(
+        "UPDATE plans SET warnings = ?, skipped = ? WHERE id = ?", (*values, plan_id)
+    )
+
+
 async def _restorable(
     conn: aiosqlite.Connection,
     plan_id: int,
@@ -206,6 +242,52 @@ async def _restorable(
         return {}
     found = match_items(removed, [incoming[i][0] for i in unmatched], keys=_MATCH_KEYS[:2])
     return {i: m.id for i, m in zip(unmatched, found, strict=True) if m is not None}
+
+
+@dataclass(frozen=True)
+class _Manual:
+    """A coordinator's assignment of a unit to an item (an item_units row with assigned_at)."""
+
+    unit_id: int
+    name: str
+    role: str
+    assigned_at: str
+
+
+async def _manual_assignments(conn: aiosqlite.Connection, plan_id: int) -> dict[int, list[_Manual]]:
+    """The coordinator's assignments on the plan's items (removed ones too), by item id."""
+    rows = await conn.execute_fetchall(
+        "SELECT iu.item_id, iu.unit_id, u.name, iu.role, iu.assigned_at FROM item_units iu"
+        " JOIN units u ON u.id = iu.unit_id JOIN items i ON i.id = iu.item_id"
+        " WHERE i.plan_id = ? AND iu.assigned_at IS NOT NULL ORDER BY iu.item_id, iu.position",
+        (plan_id,),
+    )
+    out: dict[int, list[_Manual]] = {}
+    for row in rows:
+        out.setdefault(int(row["item_id"]), []).append(
+            _Manual(int(row["unit_id"]), str(row["name"]), str(row["role"]), row["assigned_at"])
+        )
+    return out
+
+
+def _with_manual(
+    item: Item, unit_ids: list[int], manual: Sequence[_Manual]
+) -> tuple[Item, list[int], dict[int, str]]:
+    """The item's units as the document names them, with the coordinator's assignments kept:
+    an assigned unit the document also names takes the assigned role, the others follow the
+    document's units. Also returns when each assigned unit was assigned, by unit id."""
+    if not manual:
+        return item, unit_ids, {}
+    refs, ids = list(item.units), list(unit_ids)
+    for m in manual:
+        role: Role = LEAD if m.role == LEAD else SUPPORT
+        if m.unit_id in ids:
+            k = ids.index(m.unit_id)
+            refs[k] = UnitRef(refs[k].name, role)
+        else:
+            ids.append(m.unit_id)
+            refs.append(UnitRef(m.name, role))
+    return replace(item, units=tuple(refs)), ids, {m.unit_id: m.assigned_at for m in manual}
 
 
 def match_items(
@@ -265,6 +347,8 @@ async def list_plans(db: Database) -> list[StoredPlan]:
             imported_at=parse_timestamp(row["imported_at"]),
             updated_at=parse_timestamp(row["updated_at"]),
             active=bool(row["active"]),
+            warnings=tuple(json.loads(row["warnings"])),
+            skipped=tuple(json.loads(row["skipped"])),
         )
         for row in rows
     ]
@@ -462,16 +546,30 @@ async def _update_item(
 
 
 async def _store_children(
-    conn: aiosqlite.Connection, item_id: int, item: Item, unit_ids: Sequence[int]
+    conn: aiosqlite.Connection,
+    item_id: int,
+    item: Item,
+    unit_ids: Sequence[int],
+    assigned: dict[int, str],
 ) -> None:
-    """Insert an item's units, targets and milestones (the item has none stored)."""
-    await conn.executemany(
-        "INSERT INTO item_units (item_id, unit_id, role, position) VALUES (?, ?, ?, ?)",
-        [
-            (item_id, unit_id, ref.role, position)
-            for position, (unit_id, ref) in enumerate(zip(unit_ids, item.units, strict=True))
-        ],
-    )
+    """Insert an item's units, targets and milestones (the item has none stored); `assigned`
+    gives the time a coordinator assigned a unit, for the units they did (the document's own
+    units leave assigned_at NULL, so the common case does not name the column)."""
+    rows = [
+        (item_id, unit_id, ref.role, position)
+        for position, (unit_id, ref) in enumerate(zip(unit_ids, item.units, strict=True))
+    ]
+    if assigned:
+        await conn.executemany(
+            "INSERT INTO item_units (item_id, unit_id, role, position, assigned_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(*row, assigned.get(row[1])) for row in rows],
+        )
+    else:
+        await conn.executemany(
+            "INSERT INTO item_units (item_id, unit_id, role, position) VALUES (?, ?, ?, ?)",
+            rows,
+        )
     await conn.executemany(
         "INSERT INTO targets (item_id, position, text, value, upper, measure, op)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -232,15 +232,18 @@ def test_parse_prints_a_readable_table(capsys: pytest.CaptureFixture[str], db: P
     assert not db.parent.exists()
 
 
-def test_parse_needs_a_year_it_can_find_or_is_given(
+def test_parse_without_a_year_assumes_the_current_one_and_says_so(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     plan = tmp_path / "noyear.txt"
     plan.write_text("科技工作要点\n(一)培育高新技术企业,6月底前完成。(责任单位:局高新处)\n")
 
     status, out, err = duban(capsys, "parse", str(plan))
-    assert status == 2 and out == ""
-    assert "--year" in one_error_line(err)
+    this_year = date.today().year
+    assert status == 0
+    assert f"plan year {this_year}" in out
+    warning = [line for line in (out + err).splitlines() if "assumed" in line]
+    assert len(warning) == 1 and "--year" in warning[0] and str(this_year) in warning[0]
 
     parsed = json.loads(ok(capsys, "parse", str(plan), "--json", "--year", "2026"))
     assert parsed["year"] == 2026

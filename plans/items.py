@@ -1,0 +1,112 @@
+"""What every reader of a plan (numbered text or table) does the same way once it has an item's
+text: its title, its units, deadline, milestones and targets, and the import's warnings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from plans.assignments import extract_units
+from plans.deadlines import item_deadline
+from plans.model import SUPPORT, Item, ItemKind, Target, UnitRef
+from plans.targets import find_targets
+
+_TITLE_MAX = 60
+
+
+class PlanFormatError(ValueError):
+    """The document is not a plan we can read; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the whole document says that applies to each item."""
+
+    year: int
+    document_date: date | None = None
+    horizon: int | None = None  # the last year of a multi-year plan: items are due by its end
+    first_is_lead: bool = False
+    all_support: tuple[str, ...] = ()  # support units of every item ("除特别注明的外…")
+
+    @property
+    def default_deadline(self) -> date | None:
+        return date(self.horizon, 12, 31) if self.horizon else None
+
+
+def make_title(text: str) -> str:
+    """The item's title: its first sentence, cut at a natural boundary when too long."""
+    first = re.split(r"[。!?\n]", text.strip(), maxsplit=1)[0].strip()
+    if len(first) <= _TITLE_MAX:
+        return first
+    for sep in (";", ":", ","):
+        cut = first.split(sep, 1)[0]
+        if 4 <= len(cut) <= _TITLE_MAX:
+            return cut
+    return first[:_TITLE_MAX]
+
+
+def with_defaults(units: list[UnitRef], defaults: tuple[str, ...]) -> tuple[UnitRef, ...]:
+    """The item's own units, then the document's default support units it does not name."""
+    out = list(units)
+    for name in defaults:
+        if all(u.name != name for u in out):
+            out.append(UnitRef(name, SUPPORT))
+    return tuple(out)
+
+
+def build_item(
+    ctx: Context,
+    *,
+    seq: int,
+    number: str,
+    path: tuple[str, ...],
+    kind: ItemKind,
+    text: str,
+    units: tuple[UnitRef, ...],
+    title: str = "",
+    when: str = "",
+    targets: list[Target] | None = None,
+    target_text: str | None = None,
+) -> Item:
+    """An item from its (annotation-free) text; `when` is a separate 完成时限 cell if any;
+    `target_text` the part of the text that states targets (all of it unless given)."""
+    deadline, deadline_text, milestones = item_deadline(
+        text, ctx.year, ctx.document_date, default=ctx.default_deadline
+    )
+    if when:
+        # a 完成时限 cell says when the item is due; the text may still hold dated steps
+        cell = item_deadline(when, ctx.year, ctx.document_date, default=ctx.default_deadline)
+        if cell.text or cell.date is None:
+            steps = [m for m in cell.milestones if m not in milestones]
+            deadline, deadline_text, milestones = cell.date, cell.text, (*milestones, *steps)
+    found = list(targets or [])
+    found += [t for t in find_targets(text if target_text is None else target_text) if t not in found]
+    return Item(
+        seq=seq,
+        number=number,
+        path=path,
+        kind=kind,
+        title=title or make_title(text),
+        text=text,
+        units=units,
+        deadline=deadline,
+        deadline_text=deadline_text,
+        milestones=tuple(milestones),
+        targets=tuple(found),
+    )
+
+
+def read_item_text(text: str, ctx: Context) -> tuple[tuple[UnitRef, ...], tuple[str, ...], str]:
+    """Units named in an item's text, the default units a note there sets, and the bare text."""
+    a = extract_units(text, ctx.first_is_lead)
+    return a.units, a.default_note, a.text
+
+
+def warnings(items: list[Item] | tuple[Item, ...], notes: list[str]) -> tuple[str, ...]:
+    """One line for each thing the coordinator should check before inviting anyone."""
+    out = list(notes)
+    without = [i.seq for i in items if not i.units]
+    if without and len(without) < len(items):
+        out.append(f"{len(without)} items name no unit: {', '.join(map(str, without))}")
+    return tuple(out)
