@@ -156,24 +156,12 @@ async def _run_db_command(args: argparse.Namespace, settings: Settings, out: Tex
                 content_hash=parsed.content_hash,
                 now=at,
             )
-            stored = await list_items(db, plan_id=result.plan_id)
+            # the review reads the items as stored: merged and renamed units, /assign's units
+            as_stored = [s.item for s in await list_items(db, plan_id=result.plan_id)]
             several = sum(p.active for p in await list_plans(db)) > 1
         print_import_summary(parsed.plan, result, out)
-        review = review_plan(
-            [s.item for s in stored],
-            year=parsed.plan.year,
-            skipped=parsed.plan.skipped,
-            warnings=parsed.plan.warnings,
-        )
-        lines = review_lines(
-            Texts(settings.language),
-            review,
-            title=parsed.plan.title,
-            fix="cli",
-            plan_id=result.plan_id if several else None,
-        )
-        print("", file=out)
-        print(plain_text(lines), file=out)
+        plan_id = result.plan_id if several else None
+        print_review(parsed.plan, as_stored, Texts(settings.language), out, plan_id=plan_id)
         return EXIT_OK
     if args.command == "export":
         return await cmd_export(args, settings, out)
@@ -322,12 +310,18 @@ def cmd_parse(file: str, *, as_json: bool, year: int | None, out: TextIO) -> int
     if plan.default_units:
         print(f"units on every item after the note: {'、'.join(plan.default_units)}", file=out)
     print_items(list(plan.items), out)
-    review = review_plan(plan.items, year=plan.year, skipped=plan.skipped, warnings=plan.warnings)
-    print("", file=out)
-    print(
-        plain_text(review_lines(Texts(_language()), review, title=plan.title, fix="cli")), file=out
-    )
+    print_review(plan, plan.items, Texts(_language()), out)
     return EXIT_OK
+
+
+def print_review(
+    plan: Plan, items: Sequence[Item], t: Texts, out: TextIO, *, plan_id: int | None = None
+) -> None:
+    """End with the import review: what the importer was unsure of, with the fix commands."""
+    review = review_plan(items, year=plan.year, skipped=plan.skipped, warnings=plan.warnings)
+    lines = review_lines(t, review, title=plan.title, fix="cli", plan_id=plan_id)
+    print("", file=out)
+    print(plain_text(lines), file=out)
 
 
 def _language() -> str:

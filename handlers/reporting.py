@@ -520,18 +520,19 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, multi: bool) -> str:
     t = svc.texts
     item = s.item
-    assert item.deadline is not None
-    start = item.deadline.replace(month=1, day=1)
+    # an ongoing item (持续推进) has no deadline: its light runs to the end of the year
+    deadline = item.deadline or date(today.year, 12, 31)
+    start = deadline.replace(month=1, day=1)
     colour = light(
         status=last.status if last else None,
         percent=last.percent if last else None,
         start=start,
-        deadline=item.deadline,
+        deadline=deadline,
         today=today,
         last_report_on=last.created_at.astimezone(svc.tz).date() if last else None,
     )
     dot = {"green": "🟢", "yellow": "🟡", "red": "🔴"}[colour]
-    upcoming = [m.date for m in item.milestones if m.date >= today and m.date < item.deadline]
+    upcoming = [m.date for m in item.milestones if m.date >= today and m.date < deadline]
     milestone = t("next_milestone", date=upcoming[0].isoformat()) if upcoming else ""
     if last is None:
         progress = t("mine_never")
@@ -548,7 +549,7 @@ def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, m
         light=dot,
         ref=ref(s, multi),
         title=esc(clip(item.title, 30)),
-        deadline=item.deadline.isoformat(),
+        deadline=item.deadline.isoformat() if item.deadline else item.deadline_text,
         milestone=milestone,
         progress=progress,
     )

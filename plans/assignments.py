@@ -201,12 +201,12 @@ def _closing_bracket(text: str, c: _Collector) -> str:
             else:
                 c.add(names, LEAD)
             return _cut(text, offset + m.start())
-    m = _LAST_BRACKET.search(body)
-    if m is not None:
-        names = split_units(m.group(1))
+    last = _LAST_BRACKET.search(body)
+    if last is not None:
+        names = split_units(last.group(1))
         if names and all(looks_like_unit(n) for n in names) and len(names) <= 12:
             c.add(names, LEAD)
-            return _cut(text, m.start())
+            return _cut(text, last.start())
     return text
 
 

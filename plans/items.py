@@ -81,7 +81,9 @@ def build_item(
             steps = [m for m in cell.milestones if m not in milestones]
             deadline, deadline_text, milestones = cell.date, cell.text, (*milestones, *steps)
     found = list(targets or [])
-    found += [t for t in find_targets(text if target_text is None else target_text) if t not in found]
+    found += [
+        t for t in find_targets(text if target_text is None else target_text) if t not in found
+    ]
     return Item(
         seq=seq,
         number=number,

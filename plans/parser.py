@@ -40,9 +40,13 @@ _NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,4})\.(\d.*)$")
 _PSEUDO_RANK = 0
 _PSEUDO = re.compile(r"^([\u4e00-\u9fff、]{2,12})[::]?$")
 _PSEUDO_WORDS = re.compile(r"目标|任务|措施|举措|重点|指标|要求|保障|工作")
-_INDICATOR_HEADING = re.compile(r"主要目标|预期目标|主要指标|目标指标|发展目标|工作目标|主要预期|约束性指标")
+_INDICATOR_HEADING = re.compile(
+    r"主要目标|预期目标|主要指标|目标指标|发展目标|工作目标|主要预期|约束性指标"
+)
 # Sections of a notice that say how the work is divided, not what the work is.
-_NOTICE_SECTION = re.compile(r"^(?:分工原则|总体要求|指导思想|基本原则|工作原则|主要原则|分工安排原则)")
+_NOTICE_SECTION = re.compile(
+    r"^(?:分工原则|总体要求|指导思想|基本原则|工作原则|主要原则|分工安排原则)"
+)
 # Labels that may follow one another inside a line: (一)…(二)…, 1.…2.…, (1)…(2)…
 _INLINE: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\(([{_CN}]{{1,3}})\)"),
@@ -101,7 +105,9 @@ def _context(text: str, body: Body, year: int | None) -> tuple[Context, list[str
     chosen = year or body.year
     if chosen is None:
         chosen = date.today().year
-        notes.append(f"no year in the document: assumed {chosen}, the current year (--year sets it)")
+        notes.append(
+            f"no year in the document: assumed {chosen}, the current year (--year sets it)"
+        )
     elif year is None and body.year_source in ("document date", "document number"):
         notes.append(f"plan year {chosen} taken from the {body.year_source} (--year sets it)")
     if body.horizon is not None:
@@ -261,7 +267,9 @@ def _unnumbered(node: _Node) -> list[_Node]:
     if noted == 0 or noted * 2 < len(lines):
         return []
     return [
-        _Node(rank=node.rank + 1, label="", head=line, parent=node) for line in lines if len(line) > 4
+        _Node(rank=node.rank + 1, label="", head=line, parent=node)
+        for line in lines
+        if len(line) > 4
     ]
 
 

@@ -25,7 +25,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from plans.deadlines import find_time_phrases, item_deadline
-from plans.items import Context, PlanFormatError, build_item, read_item_text, warnings, with_defaults
+from plans.items import (
+    Context,
+    PlanFormatError,
+    build_item,
+    read_item_text,
+    warnings,
+    with_defaults,
+)
 from plans.model import LEAD, SUPPORT, Item, Milestone, Plan, Role, Section, UnitRef
 from plans.targets import find_targets
 from plans.text import normalize, plan_year
@@ -38,7 +45,10 @@ _COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("persons", re.compile(r"责任人|责任领导|牵头领导|分管领导|联系人|包保领导")),
     ("score", re.compile(r"^(?:分值|分数|权重|考核分值)$")),
     ("kind", re.compile(r"^(?:目标类型|指标类型|类型|属性)$")),
-    ("support", re.compile(r"配合单位|协办单位|参与单位|配合部门|协同单位|参与部门|配合科室|配合处室")),
+    (
+        "support",
+        re.compile(r"配合单位|协办单位|参与单位|配合部门|协同单位|参与部门|配合科室|配合处室"),
+    ),
     (
         "lead",
         re.compile(
@@ -65,7 +75,10 @@ _COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|实事项目|^任务$|^工作$|^事项$|^项目内容$"
         ),
     ),
-    ("section", re.compile(r"^(?:类别|分类|板块|领域|专项|重点领域|工作类别|项目类别|项目名称|项目)$")),
+    (
+        "section",
+        re.compile(r"^(?:类别|分类|板块|领域|专项|重点领域|工作类别|项目类别|项目名称|项目)$"),
+    ),
 )
 _MULTI = {"lead", "support", "persons"}  # a cell per name may follow one another
 _OPTIONAL = {"number", "score", "kind", "deadline", "lead", "support", "persons", "targets"}
@@ -281,9 +294,9 @@ def _place(
     width = len(kinds)
     row = [""] * width
     for i, cell in enumerate(cells):
-        if scored and col > 0 and i + 1 < len(cells) and _fits(cells[i + 1], "score"):
-            if not _fits(cell, "score") and i > 0:
-                return row, list(cells[i:])  # a name followed by a score starts the next row
+        next_is_score = i + 1 < len(cells) and _fits(cells[i + 1], "score")
+        if scored and col > 0 and i > 0 and next_is_score and not _fits(cell, "score"):
+            return row, list(cells[i:])  # a name followed by a score starts the next row
         placed = False
         while col < width:
             kind = kinds[col]
@@ -353,7 +366,10 @@ def _spaced_cells(rest: str, kinds: list[str]) -> list[str]:
     tokens = [t for t in tokens]
     # the longest sentence is the text column just left of the units
     if k >= 0 and tokens:
-        sentence = max(range(len(tokens)), key=lambda i: (("。" in tokens[i]) or ("," in tokens[i]), len(tokens[i])))
+        sentence = max(
+            range(len(tokens)),
+            key=lambda i: (("。" in tokens[i]) or ("," in tokens[i]), len(tokens[i])),
+        )
         out[k] = "".join(tokens[sentence:])
         tokens = tokens[:sentence]
         k -= 1
@@ -383,7 +399,9 @@ class _Row:
 
     def get(self, key: str) -> str:
         c = self.cols.get(key)
-        return self.cells[c].strip() if c is not None and c < len(self.cells) and self.cells[c] else ""
+        return (
+            self.cells[c].strip() if c is not None and c < len(self.cells) and self.cells[c] else ""
+        )
 
     def all(self, kind: str) -> list[tuple[str, str]]:
         return [(k, self.get(k)) for k in self.cols if _base(k) == kind and self.get(k)]
@@ -415,9 +433,13 @@ def parse_rows(
         year = year or plan_year(title) or plan_year(" ".join(above)) or _year_in_column(grid, cols)
         if year is None:
             year = date.today().year
-            notes.append(f"no year in the document: assumed {year}, the current year (--year sets it)")
+            notes.append(
+                f"no year in the document: assumed {year}, the current year (--year sets it)"
+            )
         ctx = Context(year=year, document_date=document_date)
-    has_lead_column = any(_base(k) == "lead" and re.search("牵头", grid[header_at][c]) for k, c in cols.items())
+    has_lead_column = any(
+        _base(k) == "lead" and re.search("牵头", grid[header_at][c]) for k, c in cols.items()
+    )
 
     items: list[Item] = []
     sections: list[Section] = []

@@ -1,39 +1,47 @@
 """Quantitative targets (量化指标) in an item's text: "净增高新技术企业600家以上" → ≥ 600 家.
 
 `find_targets(text)` reads an item's prose; `find_targets(cell, column=True)` reads a table's
-target column (指标要求 / 目标值), where a bare number is the target because its measure word is
-in the header ("186", "低于 4.1" → ≤ 4.1 with measure "").
+target column (指标要求 / 目标值), where a lone bare number is the target because its measure
+word is in the header ("186" → 186 with measure "", "低于 4.1" → ≤ 4.1).
 
-The rules, each as a clerk would say it:
+The rules, each as a clerk would say it.
 
 What makes a number a target
-- A number with a measure word (家, 名, 万人, 亿元, %, 万亩, 亿立方米, 公里, 个托位 …) is a target
-  when the plan sets it: it ends its clause ("达1750人。", "增长10.8%,"), a target verb governs
-  its clause ("集聚50名科研人才", "为4000名小学生免费筛查"), or a bound word frames it
-  (超/不少于/以上 → ≥, 高于 → >, 以内/不超过/控制在/低于 → ≤, 左右/约 → ≈, 1-2家 → range).
-- Lists count each member: "增长10.8%,…增长10%" is two targets, "分别下降24%、25%以上" two,
-  "一、二、三、四季度,占比分别达18%、19%、20%、21%" four (one per quarter, as written).
-- Chinese numerals ("三十家") count only right after a target verb; 一批/一支/两个 are idioms.
-- Traditional Chinese reads like Simplified (4萬人, 2000戶, 10萬畝, 160公裡): `text` is the phrase
-  as written, `measure` is folded to Simplified so that progress replies compare. Pinyin glosses
-  injected by mirror sites ("萬(wàn)") are dropped first.
-- 800人(次) is measured in 人次; 30人(团队) in 人.
+- A number with a measure word (家, 名, 万人, 亿元, %, 万亩, 亿立方米, 公里, 个托位, 穴 …) is a
+  target when the plan sets it: it ends its clause ("达1750人。", "增长10.8%,"), a target verb
+  stands right before it or opens its clause ("集聚50名科研人才", "完成…3.4公里道路改造"), or the
+  clause opens with whom or where the work is for ("为4000名小学生…", "在50所学校…").
+- Bound words give the op: 超/不少于/达/以上 → ≥, 高于/余/多 → >, 以内/不超过/控制在/低于 → ≤,
+  左右/约/近 → ≈, 1-2家 → range (value 1, upper 2).
+- Each member of a list counts: "增长10.8%,…增长10%" is two targets, "分别下降24%、25%以上" two.
+- Chinese numerals ("十二所") count only right after a target verb: 一批/两个/“三个区分开来”/(二期)
+  are idioms, slogans and labels.
+- Traditional Chinese reads like Simplified (4萬人, 2000戶, 10萬畝, 160公裡). `Target.text` is the
+  phrase as written; `measure` is folded to Simplified so that a progress reply ("已完成6万亩")
+  compares. Pinyin glosses injected by mirror sites ("萬(wàn)") are dropped before reading.
+- The measure is the word after the number with its magnitude (8.3万人 → 万人, 2万余人 → 万人);
+  800人(次) is 人次, 30人(团队) is 人; a bare 亿/万 is its own measure ("生产总值1000亿").
 
 What is not a target
-- A breakdown of a total: after 其中/包括/(含 in the same sentence ("新建学校12所,其中小学8所、
-  初中4所" → 12所 only), unless the part has its own commitment (其中省级以上超10家, 其中新增…3家).
+- A breakdown of a total: after 其中/包括/(含 to the end of its sentence or bracket ("新建学校
+  12所,其中小学8所、初中4所" → 12所), unless the part carries its own commitment
+  ("其中省级以上超10家", "其中新增亿元企业3家": the plan sets those too).
+- Dated steps toward a total: of "3月底前新建成2家;6月底前新建成2家;9月底前完成7家" and of
+  "一、二、三、四季度,占比分别达18%、19%、20%、21%" only the last figure is a target; the others
+  are milestones (deadlines.py reads their dates).
 - Names, codes and ordinals: inside “” or 《》, G60/S307/5G/4.0, 第3届, 第101项, years and dates.
 - Descriptions, not commitments: after 等 ("等5个重点产业链"), a count of what already exists
   (全市13个产业链, 原有5平方公里), a threshold or size of something (5000万元以上…项目,
-  投资5000万元的项目, 80万吨乙烯改扩建项目, 50强), a title count ("十件民生实事").
+  投资5000万元的项目, 80万吨乙烯改扩建项目, 50强), a title count ("十件民生实事"), a count in
+  passing that no target verb governs ("…云平台中心3个中心").
 - Rates and schedules: after 每季度/每月/每增 ("每季度完成30件", "每增1个百分点加0.2分").
-- Scores: 分 in a scoring rule (计5分, 考核得分90分) — only a rating (满意度达90分) is a target.
-- Progress, not plan: a clause in the past (已/正在/目前/截至 …) and anything after a
-  完成情况:/进展情况: label ("整体进度已完成年度目标任务的55%").
+- Scores: 分 in a scoring rule (计5分, 考核得分90分); only a rating (满意度达90分) is a target.
+- Progress, not plan: a clause in the past (已/目前/截至), a sentence that opens as a report
+  (已累计完成…, 截至10月底…) or says work is under way (正在施工中,整体进度70%), and anything from
+  a 完成情况:/进展情况: label to the next numbered item.
 - A change against last year restating a total already set ("达到18600元,比上年增加1200元").
-- Durations ("3个月").
-- In a target column, several bare numbers in one cell are a flattened table row ("2 5 1 2 10"),
-  not a target.
+- Durations ("3个月", "5个工作日").
+- In a target column, several bare numbers in one cell are a flattened table row ("2 5 1 2 10").
 """
 
 from __future__ import annotations
@@ -159,6 +167,8 @@ _TARGET_VERBS = (
 _VERBS_ALT = "|".join(sorted(_TARGET_VERBS, key=len, reverse=True))
 _VERB_END = re.compile(f"(?:{_VERBS_ALT})$")
 _VERB_ANY = re.compile(_VERBS_ALT)
+# The words right before a number, not across punctuation: "新建学校十二所", not "培训”六个方面".
+_WINDOW = re.compile(r"[^,。;:、“”\"《》()!?\s]*$")
 # A clause may also open with the people or places the work is for: "为4000名小学生…",
 # "在50所学校食堂开展…", "对100家企业开展诊断" (but not 成为/作为/认为/以…为).
 _VERB_IN = re.compile(f"(?:{_VERBS_ALT})|(?<![成作认以列视称分因行较更广最])为|在|对")
@@ -189,6 +199,13 @@ _RATING = re.compile(r"满意度|满意率|测评|评分|评估|指数|成绩")
 _ATTRIBUTE_NOUN = re.compile(r"^[^,;。:、()\s]{0,12}?(?:项目|工程|装置|生产线|企业|厂|站)")
 _TITLE_COUNT = re.compile(r"^(?:民生)?(?:实事|大事|好事)")
 _DURATION = re.compile(r"^(?:月|工作日|小时|星期|季度)")
+# Times of a step before the year's end: "3月底前", "一、二、三、四季度", "上半年"; and the year's end
+# closing a chain of them.
+_STEP_TIME = re.compile(
+    r"(?<![\d.])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|份|上旬|中旬|下旬|\d{1,2}日)?"
+    r"|(?:[一二三四1-4]、)*[一二三四1-4]季度|上半年|年中|前三季度|年底|年末"
+)
+_YEAR_END = re.compile(r"年底|年末|(?:12|十二)月(?:底|末|份)?|四季度|4季度")
 _RESTATED = re.compile(r"(?:比上年|比去年|较上年|较去年|同比)\s*(?:增加|减少|多|少)\s*$")
 _QUOTES = {"“": "”", "《": "》", '"': '"', "‘": "’", "「": "」", "〈": "〉"}
 
@@ -280,9 +297,44 @@ class _Reader:
             target = self._judge(m, start)
             if target is not None:
                 self.found.append((start, target))
+        self._drop_steps()
         if self.column:
             self._bare_numbers()
         return [t for _, t in sorted(self.found, key=lambda f: f[0])]
+
+    def _drop_steps(self) -> None:
+        """Dated steps toward a total are milestones: of "3月底前新建成2家;6月底前新建成2家;
+        9月底前完成7家" and "一、二、三、四季度分别达18%、19%、20%、21%" only the last is a target."""
+        s = self.s
+        phrases = list(_STEP_TIME.finditer(s))
+        if not phrases:
+            return
+        ends = [m.end() for m in phrases]
+        semis = [i for i, ch in enumerate(s) if ch in ";；"]
+        steps: set[int] = set()
+        pending: dict[str, tuple[int, str]] = {}  # measure → (index in found, its time phrase)
+        sentence = -1
+        for i, (pos, target) in enumerate(self.found):
+            if self.sentence_start(pos) != sentence:
+                sentence, pending = self.sentence_start(pos), {}
+            k = bisect.bisect_right(ends, pos) - 1
+            j = bisect.bisect_left(semis, pos) - 1
+            segment = semis[j] if j >= 0 else -1
+            phrase = (
+                phrases[k] if k >= 0 and phrases[k].start() > max(segment, sentence - 1) else None
+            )
+            before = pending.get(target.measure)
+            if phrase is None:
+                pending.pop(target.measure, None)  # an undated figure: not a chain
+                continue
+            when = phrase.group()
+            if before is not None and (before[1] != when or "、" in when):
+                steps.add(before[0])
+            if _YEAR_END.fullmatch(when):
+                pending.pop(target.measure, None)
+            else:
+                pending[target.measure] = (i, when)
+        self.found = [f for i, f in enumerate(self.found) if i not in steps]
 
     def _judge(self, m: re.Match[str], start: int) -> Target | None:
         s = self.s
@@ -345,7 +397,8 @@ class _Reader:
                 return None  # 亿元企业3家: a magnitude, not a number
             # 三个区分开来, 两个维护, 工程(二期): Chinese numerals count only right after a
             # target verb ("新建学校十二所").
-            if not (pre or _VERB_ANY.search(s, max(0, start - 4), start)):
+            window = _WINDOW.search(s, max(0, start - 4), start)
+            if not (pre or (window and _VERB_ANY.search(window.group()))):
                 return None
             if raw == "一" or (raw == "两" and measure in _IDIOM_TWO):
                 return None  # 一批, 一支, 两个

@@ -50,12 +50,16 @@ _DOC_DATE_FIELD = re.compile(r"(?:生成日期|成文日期|发文日期|发布�
 # 文号: "长府办发〔2012〕19号", "甬政办发[2006]64号".
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[(【]((?:19|20)\d{2})[〕\])】]\s*\d{1,4}\s*号")
 # A five-year plan named in the title: 第十二个五年规划, “十四五”规划.
-_FIVE_YEAR = re.compile(r"第([一二三四五六七八九十]{1,3})个五年|[“\"]?十([一二三四五六七八九])五[”\"]?(?:规划|时期)")
+_FIVE_YEAR = re.compile(
+    r"第([一二三四五六七八九十]{1,3})个五年|[“\"]?十([一二三四五六七八九])五[”\"]?(?:规划|时期)"
+)
 # The attachment that is the plan ("附件1" alone on a line) and the list of attachments in a notice.
 _ATTACHMENT_HEADING = re.compile(r"^附\s*件\s*\d{0,2}\s*\|?$")
 _ATTACHMENT_LIST = re.compile(r"^附\s*件\s*[:]")
 # Reading aids that mirrors inject after characters: 會(huì), 實(shí).
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
+_PINYIN = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)"
+)
 # Characters that only Traditional text has; a plan with a few of them in a hundred is Traditional.
 _TRADITIONAL = re.compile(
     "[們這個會實區縣經發對從時為與進過還項網興農業舉國開關學萬戶畝億噸條場臺職責單門應設計劃環衛產數據點級廣東機構當選務動報"
@@ -263,7 +267,9 @@ def _year_from_body(lines: list[str]) -> int | None:
     counts: dict[int, int] = {}
     for line in lines[:20]:
         for m in _YEAR.finditer(line):
-            if re.search(r"(?:到|至|比|较|截至|截止|同比)$", line[max(0, m.start() - 2) : m.start()]):
+            if re.search(
+                r"(?:到|至|比|较|截至|截止|同比)$", line[max(0, m.start() - 2) : m.start()]
+            ):
                 continue  # "到2020年" is a horizon, "比2015年" a baseline: not the plan's year
             y = int(m.group(1))
             counts[y] = counts.get(y, 0) + 1

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from handlers.admin import two_names
 from plans.model import SUPPORT, Item, Plan, Target, UnitRef
 from plans.review import (
     MANY_TARGETS,
@@ -600,3 +601,26 @@ def test_parse_ends_with_the_review_in_the_configured_language(
 def test_parse_json_has_no_review(cli: Any, tmp_path: Path) -> None:
     status, out, _ = cli("parse", str(plan_file(tmp_path)), "--json")
     assert status == 0 and "导入检查" not in out and out.startswith("{")
+
+
+def test_with_several_plans_the_review_names_items_plan_seq(cli: Any, tmp_path: Path) -> None:
+    cli("import", str(SEED_000))
+    status, out, _ = cli("import", str(plan_file(tmp_path)))
+    assert status == 0
+    assert "导入检查 计划 2《某市科技局2023年工作要点》,共 6 项(事项号写作 2-序号)" in out
+    assert "/assign 2-5 单位名" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["区科技局", "各辖市、区科技局"], ("区科技局", "各辖市、区科技局")),
+        (["区科技局", "→", "各辖市、区科技局"], ("区科技局", "各辖市、区科技局")),
+        (["局高新处", "改为", "局高新技术处"], ("局高新处", "局高新技术处")),
+        (["局高新处"], None),
+        (["甲", "乙", "丙"], None),
+        ([], None),
+    ],
+)
+def test_two_unit_names_from_a_command(args: list[str], names: tuple[str, str] | None) -> None:
+    assert two_names(args) == names
