@@ -37,9 +37,7 @@ from plans.sources import parse_file
 from plans.status import ItemRecord, Snapshot, build_snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
-SEED_000 = (
-    Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
-)
+SEED_000 = Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
 TODAY = date(2023, 6, 30)  # 序时进度 180/364 = 49.5%
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
