@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import Services
+from handlers import admin
 from handlers.common import Who, answer, multi_plan, ref, roles_text, svc_of, who
 from plans.chunks import clip
 from plans.texts import Texts, esc
@@ -39,6 +40,7 @@ COORDINATOR_COMMANDS = [
     ("unassigned", "未分配责任单位的事项"),
     ("assign", "分配责任单位"),
     ("addunit", "新增单位"),
+    *admin.REVIEW_COMMANDS,
     ("report", "代为登记进展"),
     ("help", "帮助"),
     ("whoami", "我的身份"),
