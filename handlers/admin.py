@@ -250,18 +250,29 @@ async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, lines)
 
 
+async def _two_unit_names(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[str, str] | None:
+    """The two names of /merge or /rename from a coordinator, or None once answered."""
+    svc = svc_of(context)
+    if not (await who(update, svc)).coordinator:
+        await answer(update, svc.texts("refused"))
+        return None
+    names = two_names(context.args or [])
+    if names is None:
+        await answer(update, svc.texts(usage))
+        return None
+    if await _too_long(update, svc, names):
+        return None
+    return names
+
+
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/merge A B: A and B are two spellings of one unit; fold A into B (A becomes an alias)."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
-    names = two_names(context.args or [])
+    names = await _two_unit_names(update, context, "merge_usage")
     if names is None:
-        await answer(update, t("merge_usage"))
-        return
-    if await _too_long(update, svc, names):
         return
     source = await exact_unit_or_answer(update, svc, names[0])
     if source is None:
@@ -302,14 +313,8 @@ async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/rename A NEW: correct a unit's name; it keeps everything and "A" still finds it."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
-    names = two_names(context.args or [])
+    names = await _two_unit_names(update, context, "rename_usage")
     if names is None:
-        await answer(update, t("rename_usage"))
-        return
-    if await _too_long(update, svc, names):
         return
     unit = await exact_unit_or_answer(update, svc, names[0])
     if unit is None:

@@ -19,6 +19,7 @@ from plans.assignments import notice_rules
 from plans.items import Context, PlanFormatError, build_item, make_title, read_item_text, warnings
 from plans.items import with_defaults as _with_defaults
 from plans.model import Item, ItemKind, Plan, Section
+from plans.numerals import cn_to_number
 from plans.tables import find_header, parse_rows, text_table
 from plans.text import Body, extract_body, normalize
 
@@ -173,8 +174,6 @@ def _split_line(line: str) -> list[str]:
 
 
 def _ordinal(label: str) -> int | None:
-    from plans.numerals import cn_to_number
-
     value = cn_to_number(label)
     return int(value) if value is not None and value.is_integer() else None
 

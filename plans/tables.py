@@ -363,7 +363,6 @@ def _spaced_cells(rest: str, kinds: list[str]) -> list[str]:
     while k >= 0 and _base(kinds[k]) in ("lead", "support") and tokens:
         out[k] = tokens.pop()
         k -= 1
-    tokens = [t for t in tokens]
     # the longest sentence is the text column just left of the units
     if k >= 0 and tokens:
         sentence = max(
