@@ -69,7 +69,12 @@ class SnapshotCache:
             self._catalog_version = catalog
             self._order = await load_records(db)
             self._records = {r.item_id: r for r in self._order}
-            self._snapshots.clear()  # items came or went: rebuild from scratch
+            # items came or went, or units were merged or renamed (their reports now carry
+            # another unit's name): rebuild everything from scratch
+            self._snapshots.clear()
+            self._reports.clear()
+            self._unit_times.clear()
+            self._mark = (0, "")
         changes = await report_changes(db, after_id=self._mark[0], updated_since=self._mark[1])
         self._mark = (changes.max_id, changes.max_updated)
         touched: set[int] = set()

@@ -33,7 +33,9 @@ _PERSON_LABELS = (
     r"牵头市?领导|责任市?领导|分管市?领导|联系市?领导|项目责任人|责任人|联系人|牵头人|包保领导"
 )
 _PROGRESS_LABELS = r"实际完成情况|目前完成情况|完成情况|进展情况|工作进展|目前进展"
-_ANY_LABEL = rf"{_UNIT_LABELS}|{_PERSON_LABELS}|{_PROGRESS_LABELS}"
+# When the item is due, written as a field beside the units: "(责任单位:X;完成时限:6月底)".
+_WHEN_LABELS = r"完成时限|完成时间|完成期限|时限要求|时间要求|时间节点|办结时限"
+_ANY_LABEL = rf"{_UNIT_LABELS}|{_PERSON_LABELS}|{_PROGRESS_LABELS}|{_WHEN_LABELS}"
 
 # One field: its label and what follows up to the next label.
 _FIELD = re.compile(rf"({_ANY_LABEL})\s*:\s*")
@@ -47,6 +49,7 @@ _SUPPORT = re.compile(_SUPPORT_LABELS)
 _LEADS = re.compile(_LEAD_LABELS)
 _PERSONS = re.compile(rf"^(?:{_PERSON_LABELS})$")
 _PROGRESS = re.compile(rf"^(?:{_PROGRESS_LABELS})$")
+_WHEN = re.compile(rf"^(?:{_WHEN_LABELS})$")
 # (局高新处牵头,各区配合) — the whole bracket is the assignment, nothing else.
 _LEAD_BRACKET = re.compile(
     r"[(\[【]([^()\[\]【】]{2,80}?)牵头(?:[,;、]([^()\[\]【】]{2,80}?)(?:配合|参与|协同))?[)\]】]"
@@ -94,6 +97,7 @@ class Assignment:
     units: tuple[UnitRef, ...]
     default_note: tuple[str, ...]  # units a "以下各项均需…落实" note makes support of later items
     text: str
+    when: str = ""  # a 完成时限 field written beside the units, as written
 
 
 class _Collector:
@@ -101,6 +105,7 @@ class _Collector:
         self.first_is_lead = first_is_lead
         self.found: list[UnitRef] = []
         self.defaults: list[str] = []
+        self.when = ""
 
     def add(self, names: list[str], role: Role) -> None:
         for k, name in enumerate(names):
@@ -121,6 +126,9 @@ class _Collector:
         for i in range(1, len(parts) - 1, 2):
             label, value = parts[i], parts[i + 1]
             if _PERSONS.match(label) or _PROGRESS.match(label):
+                continue
+            if _WHEN.match(label):
+                self.when = self.when or value.strip(" ,,;;。")
                 continue
             value = _DEFAULT_NOTE.split(value, maxsplit=1)[0]
             value = _NOTE_BRACKET.sub("", value)
@@ -157,10 +165,13 @@ def extract_units(text: str, first_is_lead: bool = False) -> Assignment:
 
     def bracket(m: re.Match[str]) -> str:
         inner = m.group(1)
-        if not re.search(rf"(?:{_UNIT_LABELS})\s*:", inner):
-            # only persons or progress in brackets: drop them from the text all the same
-            return "" if _FIELD.match(inner.lstrip()) else m.group(0)
-        c.fields(inner[inner.index(next(_FIELD.finditer(inner)).group(0)) :])
+        first = _FIELD.search(inner)
+        if first is None or (
+            not re.search(rf"(?:{_UNIT_LABELS})\s*:", inner) and not _FIELD.match(inner.lstrip())
+        ):
+            return m.group(0)
+        # fields in brackets (persons and progress dropped, 完成时限 kept apart): out of the text
+        c.fields(inner[first.start() :])
         return ""
 
     cleaned = _FIELD_BRACKET.sub(bracket, text)
@@ -179,7 +190,7 @@ def extract_units(text: str, first_is_lead: bool = False) -> Assignment:
             c.defaults.extend(split_units(nm.group(1)))
     cleaned = re.sub(r"[ \t]*\n[ \t]*", "\n", cleaned)
     cleaned = re.sub(r"\n{2,}", "\n", cleaned).strip()
-    return Assignment(tuple(c.found), tuple(dict.fromkeys(c.defaults)), cleaned)
+    return Assignment(tuple(c.found), tuple(dict.fromkeys(c.defaults)), cleaned, c.when)
 
 
 def _closing_bracket(text: str, c: _Collector) -> str:

@@ -35,7 +35,7 @@ class NudgeLine:
     title: str
     kind: str  # upcoming, cycle, overdue
     about: date | None
-    deadline: date
+    deadline: date | None  # None for ongoing work (持续推进)
     days_left: int | None
     milestone: bool = False
 
@@ -60,7 +60,11 @@ def compose_nudge(t: Texts, unit_name: str, lines: Sequence[NudgeLine]) -> Compo
                 "nudge_overdue", ref=line.ref, title=title, about=about, days=-(line.days_left or 0)
             )
         elif line.kind == "cycle":
-            text = t("nudge_cycle", ref=line.ref, title=title, deadline=line.deadline.isoformat())
+            text = (
+                t("nudge_cycle", ref=line.ref, title=title, deadline=line.deadline.isoformat())
+                if line.deadline
+                else t("nudge_cycle_ongoing", ref=line.ref, title=title)
+            )
         elif line.days_left == 0:
             text = t("nudge_today", ref=line.ref, title=title, about=about)
         else:

@@ -26,7 +26,6 @@ from plans.views import (
     LAST_WORD_CHARS,
     TITLE_CHARS,
     day,
-    deadline_of,
     local_day,
     names_label,
     num,
@@ -76,7 +75,9 @@ def why_red(t: Texts, state: ItemState, today: date) -> str:
     late = overdue_days(state, today)
     if late is not None:
         return t("why_overdue", days=late)
-    behind = points_behind(state.percent, state.record.plan_start, deadline_of(state), today)
+    if state.deadline is None:  # ongoing work is red only when blocked
+        return t("why_blocked")
+    behind = points_behind(state.percent, state.record.plan_start, state.deadline, today)
     return t("why_behind", points=round(behind))
 
 

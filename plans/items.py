@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from plans.assignments import extract_units
+from plans.assignments import Assignment, extract_units
 from plans.deadlines import item_deadline
 from plans.model import SUPPORT, Item, ItemKind, Target, UnitRef
 from plans.targets import find_targets
@@ -99,10 +99,10 @@ def build_item(
     )
 
 
-def read_item_text(text: str, ctx: Context) -> tuple[tuple[UnitRef, ...], tuple[str, ...], str]:
-    """Units named in an item's text, the default units a note there sets, and the bare text."""
-    a = extract_units(text, ctx.first_is_lead)
-    return a.units, a.default_note, a.text
+def read_item_text(text: str, ctx: Context) -> Assignment:
+    """Units named in an item's text, the default units a note there sets, a 完成时限 field
+    written beside them, and the bare text."""
+    return extract_units(text, ctx.first_is_lead)
 
 
 def warnings(items: list[Item] | tuple[Item, ...], notes: list[str]) -> tuple[str, ...]:

@@ -129,8 +129,9 @@ def _cn_date(d: date) -> str:
 def _deadline_text(item: Item) -> str:
     """The deadline as a Chinese date, then each milestone's own clause ("青峰创元大厦10月竣工投用")
     on a line of its own: the importer reads the same dates and clauses back, and an export of a
-    re-import is the same cell (the deadline line, read back as a milestone, is not repeated)."""
-    lines = [_cn_date(item.deadline)] if item.deadline else []
+    re-import is the same cell (the deadline line, read back as a milestone, is not repeated).
+    Ongoing work keeps its phrase (持续推进), which reads back as no deadline."""
+    lines = [_cn_date(item.deadline)] if item.deadline else [item.deadline_text or "持续推进"]
     for m in item.milestones:
         text = m.text.strip()
         if text and text not in lines:

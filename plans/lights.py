@@ -49,7 +49,7 @@ def light(
     status: Status | None,
     percent: float | None,
     start: date,
-    deadline: date,
+    deadline: date | None,
     today: date,
     last_report_on: date | None,
     cycle_days: int = 31,
@@ -61,18 +61,21 @@ def light(
     caller knows better). The deadline day itself is not overdue (due in 0 days: yellow at most
     from the deadline rule). "No report for a whole cycle" applies only once the item is at least
     cycle_days into its span, when last_report_on is None or more than cycle_days before today.
+    Ongoing work (持续推进, deadline None) has no 序时进度 and is never overdue: only blocked and
+    silence colour it.
     """
     if status == "done":
         return "green"
-    if status == "blocked" or today > deadline:
+    if status == "blocked" or (deadline is not None and today > deadline):
         return "red"
-    behind = points_behind(percent, start, deadline, today)
-    if behind > RED_BEHIND:
-        return "red"
-    if behind >= YELLOW_BEHIND:
-        return "yellow"
-    if (deadline - today).days <= DUE_SOON_DAYS:
-        return "yellow"
+    if deadline is not None:
+        behind = points_behind(percent, start, deadline, today)
+        if behind > RED_BEHIND:
+            return "red"
+        if behind >= YELLOW_BEHIND:
+            return "yellow"
+        if (deadline - today).days <= DUE_SOON_DAYS:
+            return "yellow"
     if (today - start).days >= cycle_days and (
         last_report_on is None or (today - last_report_on).days > cycle_days
     ):

@@ -33,7 +33,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^(\([{_CN}]{{1,7}}\))\s*(.*)$")),
     (3, re.compile(r"^(\d{1,4}(?:\.(?!\d)|、))\s*(.*)$")),
     (3, re.compile(rf"^(第[{_CN}]{{1,7}}[项件])[,:、\s]*(.*)$")),
-    (4, re.compile(r"^(\(\d{1,3}\))\s*(.*)$")),
+    (4, re.compile(r"^(\(\d{1,4}\))\s*(.*)$")),
     (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
 # "8.5G基站建设…" after item 7: a number, a dot and a digit is item 8 when 8 comes next.
@@ -52,7 +52,7 @@ _NOTICE_SECTION = re.compile(
 _INLINE: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\(([{_CN}]{{1,3}})\)"),
     re.compile(r"(?<![\d.])(\d{1,4})(?:\.(?![\d%])|、)"),
-    re.compile(r"\((\d{1,3})\)"),
+    re.compile(r"\((\d{1,4})\)"),
 )
 _INLINE_BOUNDARY = re.compile(r"[。;;!?:]\s*$|\s$")
 # "这十件实事是:A;B;C" — things announced with a colon and listed with semicolons.
@@ -340,7 +340,8 @@ def _make_plan(
     items: list[Item] = []
     defaults: tuple[str, ...] = ctx.all_support
     for seq, node in enumerate(nodes, start=1):
-        units, note_units, text = read_item_text(node.full_text, ctx)
+        note = read_item_text(node.full_text, ctx)
+        units, note_units, text = note.units, note.default_note, note.text
         items.append(
             build_item(
                 ctx,
@@ -350,6 +351,7 @@ def _make_plan(
                 kind=_kind(node),
                 text=text,
                 units=_with_defaults(list(units), defaults),
+                when=note.when,
             )
         )
         if note_units:

@@ -186,7 +186,7 @@ class ItemWatch:
 
     unit_id: int
     item_id: int
-    deadline: date
+    deadline: date | None  # None for ongoing work (持续推进): milestones and cycle only
     milestones: tuple[date, ...]  # dated steps (may include dates already past)
     done: bool  # the unit's last report says done
     last_report_on: date | None  # date of the unit's latest report on this item
@@ -252,7 +252,8 @@ def due_nudges(watches: Iterable[ItemWatch], today: date, policy: NudgePolicy) -
 def _upcoming(w: ItemWatch, today: date, policy: NudgePolicy) -> DueNudge | None:
     latest_send: date | None = None
     nearest: date | None = None
-    for d in sorted({*w.milestones, w.deadline}):
+    dates = {*w.milestones, *([w.deadline] if w.deadline is not None else [])}
+    for d in sorted(dates):
         if d < w.active_from or d < today:
             continue
         for k in policy.before_days:
@@ -284,7 +285,7 @@ def latest_overdue_reminder(deadline: date, today: date, every: int) -> date | N
 
 
 def _overdue(w: ItemWatch, today: date, policy: NudgePolicy) -> DueNudge | None:
-    if today <= w.deadline or w.deadline < w.active_from:
+    if w.deadline is None or today <= w.deadline or w.deadline < w.active_from:
         return None
     due_on = latest_overdue_reminder(w.deadline, today, policy.overdue_every)
     if due_on is None:  # today is a holiday right after the deadline
@@ -396,7 +397,7 @@ def escalations(
 
     out: list[Escalation] = []
     for w in watches:
-        if w.done or today <= w.deadline:
+        if w.done or w.deadline is None or today <= w.deadline:
             continue
         sent = sorted({d for d in overdue_sent.get((w.unit_id, w.item_id), ()) if d > w.deadline})
         if len(sent) >= policy.escalate_overdue_after:

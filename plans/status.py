@@ -63,6 +63,7 @@ class ItemState:
     reports: tuple[Report, ...]  # every current report on the item, oldest first
     targets: tuple[TargetProgress, ...]
     next_due: date | None  # the next milestone or the deadline, on or after today
+    deadline: date | None  # the item's deadline; None for ongoing work (持续推进)
 
     @property
     def item(self) -> Item:
@@ -74,7 +75,7 @@ class ItemState:
 
     @property
     def overdue(self) -> bool:
-        return not self.done and self.item.deadline is not None and self.next_due is None
+        return not self.done and self.deadline is not None and self.next_due is None
 
     @property
     def progress(self) -> float:
@@ -165,7 +166,7 @@ def item_state(
     last = chosen[-1] if chosen else None
     status = last.status if last else None
     percent = last.percent if last else None
-    deadline = item.deadline or date(record.plan_start.year, 12, 31)
+    deadline = item.deadline
     colour = light(
         status=status,
         percent=percent,
@@ -174,7 +175,8 @@ def item_state(
         today=today,
         last_report_on=reports[-1].created_at.astimezone(tz).date() if reports else None,
     )
-    upcoming = sorted(d for d in [*(m.date for m in item.milestones), deadline] if d >= today)
+    dates = [*(m.date for m in item.milestones), *([deadline] if deadline else [])]
+    upcoming = sorted(d for d in dates if d >= today)
     return ItemState(
         record=record,
         status=status,
@@ -184,6 +186,7 @@ def item_state(
         reports=tuple(reports),
         targets=tuple(_target_progress(t, reports) for t in item.targets),
         next_due=upcoming[0] if upcoming else None,
+        deadline=deadline,
     )
 
 

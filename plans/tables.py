@@ -475,9 +475,15 @@ def parse_rows(
         number = row.get("number")
         if number.endswith(".0") and number[:-2].isdigit():
             number = number[:-2]  # Excel stores 序号 1 as 1.0
-        text_units, _, text = read_item_text(task, ctx)
+        noted = read_item_text(task, ctx)
+        text_units, text = noted.units, noted.text
         measures = "\n".join(v for _, v in row.all("measures"))
-        m_units, _, measures = read_item_text(measures, ctx) if measures else ((), (), "")
+        m_units: tuple[UnitRef, ...] = ()
+        noted_when = noted.when
+        if measures:
+            m_noted = read_item_text(measures, ctx)
+            m_units, measures = m_noted.units, m_noted.text
+            noted_when = noted_when or m_noted.when
         schedule = "\n".join(v for _, v in row.all("schedule"))
         all_units = list(units)
         for u in (*text_units, *m_units):
@@ -496,7 +502,7 @@ def parse_rows(
             kind="task",
             text=body,
             units=with_defaults(all_units, ctx.all_support),
-            when=when,
+            when=when or noted_when,
             targets=targets,
             target_text=stated,  # quantities in a schedule (实施计划, 工作流程) are steps
         )

@@ -75,16 +75,12 @@ def local_day(report: Report, tz: tzinfo) -> date:
     return report.created_at.astimezone(tz).date()
 
 
-def deadline_of(state: ItemState) -> date:
-    """The item's deadline, or Dec 31 of the plan year as status.item_state assumes."""
-    return state.item.deadline or date(state.record.plan_start.year, 12, 31)
-
-
 def overdue_days(state: ItemState, today: date) -> int | None:
-    """Days past the deadline for an item not done, else None (the deadline day is not overdue)."""
-    if state.done:
+    """Days past the deadline for an item not done, else None (the deadline day is not overdue;
+    ongoing work is never overdue)."""
+    if state.done or state.deadline is None:
         return None
-    late = (today - deadline_of(state)).days
+    late = (today - state.deadline).days
     return late if late > 0 else None
 
 
@@ -113,10 +109,12 @@ def due_text(t: Texts, state: ItemState, today: date) -> str:
     if state.done:
         return ""
     late = overdue_days(state, today)
-    deadline = deadline_of(state)
-    if late is not None:
+    deadline = state.deadline
+    if late is not None and deadline is not None:
         return t("view_overdue", days=late, date=day(deadline, today))
     nxt = state.next_due or deadline
+    if nxt is None:  # ongoing work with no step ahead
+        return t("view_ongoing")
     what = t("view_what_deadline" if nxt == deadline else "view_what_milestone")
     left = (nxt - today).days
     if left <= 0:
@@ -272,7 +270,11 @@ def item_view(t: Texts, snap: Snapshot, state: ItemState, *, tz: tzinfo = DEFAUL
     today = snap.today
     item = state.item
     phrase = t("iv_phrase", text=esc(item.deadline_text)) if item.deadline_text else ""
-    deadline = t("iv_deadline", date=day(deadline_of(state), today), phrase=phrase)
+    deadline = (
+        t("iv_deadline", date=day(state.deadline, today), phrase=phrase)
+        if state.deadline
+        else t("iv_ongoing", phrase=esc(item.deadline_text or t("view_ongoing")))
+    )
     late = overdue_days(state, today)
     lines = [
         t(
@@ -283,7 +285,9 @@ def item_view(t: Texts, snap: Snapshot, state: ItemState, *, tz: tzinfo = DEFAUL
         ),
         _join(
             progress_text(t, state),
-            t("view_overdue", days=late, date=day(deadline_of(state), today)) if late else deadline,
+            t("view_overdue", days=late, date=day(state.deadline, today))
+            if late and state.deadline
+            else deadline,
         ),
     ]
     if item.text.strip() and item.text.strip() != item.title.strip():

@@ -27,7 +27,7 @@ class WatchRow:
     plan_id: int
     seq: int
     title: str
-    deadline: date
+    deadline: date | None  # None for ongoing work (持续推进)
     milestones: tuple[date, ...]
     status: str | None  # of the unit's latest report on the item
     percent: float | None
@@ -71,7 +71,7 @@ class SentRow:
 
 async def watch_rows(db: Database, unit_id: int | None = None) -> list[WatchRow]:
     """Every live item of an active plan with each unit responsible for it."""
-    where = "i.removed_at IS NULL AND p.active = 1 AND i.deadline IS NOT NULL"
+    where = "i.removed_at IS NULL AND p.active = 1"
     params: tuple[object, ...] = ()
     if unit_id is not None:
         where += " AND iu.unit_id = ?"
@@ -109,7 +109,7 @@ async def watch_rows(db: Database, unit_id: int | None = None) -> list[WatchRow]
             plan_id=r["plan_id"],
             seq=r["seq"],
             title=r["title"],
-            deadline=date.fromisoformat(r["deadline"]),
+            deadline=date.fromisoformat(r["deadline"]) if r["deadline"] else None,
             milestones=tuple(date.fromisoformat(d) for d in json.loads(r["milestones"] or "[]")),
             status=r["status"],
             percent=r["percent"],

@@ -281,3 +281,36 @@ def test_attachments_signature_and_cc_lines_are_not_plan_text() -> None:
         ("1.", "推进甲工作。", ()),
         ("2.", "推进乙工作。", ()),
     ]
+
+
+# ------------------------------------------------------------------ 完成时限 beside the units
+
+
+@pytest.mark.parametrize(
+    ("line", "deadline", "phrase"),
+    [
+        (
+            "1.建设科技创新平台。(责任单位:局高新处;完成时限:2023年6月底)",
+            date(2023, 6, 30),
+            "2023年6月底",
+        ),
+        ("1.建设科技创新平台。(完成时限:9月底;责任单位:局高新处)", date(2023, 9, 30), "9月底"),
+        ("1.建设科技创新平台。(完成时限:10月底)", date(2023, 10, 31), "10月底"),
+        ("1.深化科技体制改革。(责任单位:局政策法规处;时限要求:长期坚持)", None, "长期坚持"),
+        (
+            "1.建设科技创新平台。\n责任单位:局高新处\n完成时间:2023年11月",
+            date(2023, 11, 30),
+            "2023年11月",
+        ),
+    ],
+)
+def test_a_deadline_field_beside_the_units_is_the_deadline_and_leaves_the_text(
+    line: str, deadline: date | None, phrase: str
+) -> None:
+    plan = parse_text(f"市科技局2023年工作要点\n{line}\n")
+    (item,) = plan.items
+    assert item.deadline == deadline
+    assert item.deadline_text == phrase
+    assert "时限" not in item.text and "完成时间" not in item.text
+    assert item.text.startswith("建设科技创新平台") or item.text.startswith("深化科技体制改革")
+    assert [u.name for u in item.units] in (["局高新处"], ["局政策法规处"], [])
