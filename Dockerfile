@@ -1,6 +1,11 @@
 # duban: the bot and its command line. Build: docker build -t duban .
 # Run:   docker run -d -v duban-data:/data -e DUBAN_BOT_TOKEN=... -e DUBAN_ADMIN_IDS=... duban
 # Import: docker run --rm -v duban-data:/data -v $PWD:/in duban import /in/plan.docx
+# Backup while it runs: docker exec CONTAINER duban backup /data/duban-backup.db
+#          and take it off the volume: docker cp CONTAINER:/data/duban-backup.db .
+# Restore: docker stop CONTAINER, then
+#          docker run --rm -v duban-data:/data duban restore /data/duban-backup.db
+# Check:  docker exec CONTAINER duban doctor   (every check, the Bot API included)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -33,5 +38,11 @@ RUN pip install . \
 
 USER duban
 VOLUME ["/data"]
+# Healthy = settings load, the database is sound (quick_check, schema, WAL), the disk has room,
+# the chart has its font, chinesecalendar knows the plan years and the schedule can send.
+# --quick leaves out the Bot API: Telegram being unreachable is not this container's fault and
+# restarting it cures nothing (the bot retries by itself); a bad token stops `duban run` at start.
+HEALTHCHECK --interval=5m --timeout=30s --start-period=1m --retries=3 \
+    CMD ["duban", "doctor", "--quick"]
 ENTRYPOINT ["duban"]
 CMD ["run"]

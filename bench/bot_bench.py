@@ -57,7 +57,7 @@ from pydantic import SecretStr  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.app import build_application, running  # noqa: E402
+from bot.app import UPDATE_SLOTS, build_application, running  # noqa: E402
 from bot.nudging import PassReport, run_nudge_pass  # noqa: E402
 from bot.services import Services  # noqa: E402
 from config import Settings  # noqa: E402
@@ -456,7 +456,7 @@ async def duban_side(stack: AsyncExitStack, tmp: Path, n_contacts: int) -> Side:
         expect=sent_key,
         seen=confirmation_key,
         check_db=check_db,
-        concurrent_updates=app.update_processor.max_concurrent_updates,
+        concurrent_updates=UPDATE_SLOTS,  # handlers at once; PTB's own bound counts waiting ones
     )
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,42 +24,24 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    Updater,
     filters,
 )
 
+from bot.errors import UserError
+from bot.logs import log_update_error, logged_updates
 from bot.nudging import run_nudge_pass
 from bot.services import Services
 from bot.statusing import send_digest
 from config import Settings
-from handlers import admin, onboarding, reporting, status
+from handlers import admin, common, onboarding, reporting, status, workflow
 from storage import Database
 from storage.people_repo import contacts_by_role
 
 log = logging.getLogger(__name__)
 
 
-class RedactToken(logging.Filter):
-    """Keep the bot token out of every log line (httpx logs request URLs, which carry it)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in record.getMessage():
-            record.msg = record.getMessage().replace(self.token, "<token>")
-            record.args = ()
-        return True
-
-
-def configure_logging(token: str, level: int = logging.INFO) -> None:
-    """Log to stderr, quiet the chatty HTTP client, and redact the token everywhere."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+UPDATE_SLOTS = 8  # handlers running at once (PerChatUpdateProcessor)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -66,21 +49,32 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     A person who answers the bot's confirmation at once must find it recorded: the handler
     that sent it still holds the chat until it has written what the message was about.
+
+    An update waits for its chat's turn first and only then for one of the `slots` in which
+    handlers run: a group with a dozen queued commands (each waiting for the one before it,
+    which waits for the group's flood limit) holds one slot, not all of them, and a private
+    /whoami is not kept waiting behind the group. PTB's own bound, `max_concurrent_updates`,
+    is taken before anything else (`process_update` is final), so it counts the updates let
+    in, waiting for their chat or not: `admitted` of them, far more than `slots`.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, slots: int, *, admitted: int = 1024) -> None:
+        super().__init__(max(slots, admitted))
+        self.slots = slots
+        self._running = asyncio.Semaphore(slots)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → (lock, users)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once its chat's turn has come and a slot is free."""
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
         self._locks[chat.id] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             lock, users = self._locks[chat.id]
@@ -94,6 +88,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+# python-telegram-bot names the task of its polling loop so (Updater._start_polling).
+POLLING_TASK = "Updater:start_polling:polling_task"
+
+
+async def stop_updater(updater: Updater, *, grace: float = 0.25) -> None:
+    """Stop polling (or the webhook server) without sitting out PTB's pause between retries.
+
+    After a failed getUpdates, PTB's polling loop sleeps before trying again -- half as long
+    again after each failure, up to 30 s -- and `Updater.stop()` sets the loop's stop event but
+    then waits for that sleep to end: after a 90 s outage SIGTERM took 15 s. A loop that is
+    fetching sees the event at once; one still going after `grace` is asleep, and is cancelled
+    (`Updater.stop()` allows for a cancelled polling task). It then confirms the updates it
+    fetched with one last getUpdates, as always.
+    """
+    polling = [t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK and not t.done()]
+    stopping = asyncio.ensure_future(updater.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=grace)
+    if not done:
+        for task in polling:
+            task.cancel()
+    await stopping
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -118,7 +135,16 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("blocked", status.blocked, filters=NEW))
     app.add_handler(CommandHandler("export", status.export, filters=NEW))
     app.add_handler(CommandHandler("digest", status.digest, filters=NEW))
+    app.add_handler(CommandHandler("pending", workflow.pending, filters=NEW))
+    app.add_handler(CommandHandler("extend", workflow.extend, filters=NEW))
     app.add_handler(CallbackQueryHandler(status.on_page, pattern=r"^pg:"))
+    app.add_handler(CallbackQueryHandler(workflow.on_signoff_button, pattern=r"^so:"))
+    app.add_handler(CallbackQueryHandler(workflow.on_extension_button, pattern=r"^ex:"))
+    # before everything else: an answer the bot asked a coordinator for, a request for more time
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, workflow.on_awaited_answer),
+        group=-1,
+    )
     app.add_handler(CallbackQueryHandler(reporting.on_button, pattern=r"^[ri]:"))
     app.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, reporting.on_edit)
@@ -133,6 +159,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, reporting.on_text
         )
     )
+    # a group became a supergroup: its unit follows it to the new chat id
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.on_chat_migrated))
     app.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, onboarding.unknown_command)
     )
@@ -141,7 +169,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the fault (without the token) and tell the person something went wrong."""
-    log.error("error while handling an update", exc_info=context.error)
+    log_update_error(update, context.error)
+    if common.stored_before_failing(update):
+        return  # what they sent is recorded: "try again" would record it twice
     if isinstance(update, Update) and update.effective_message is not None:
         svc = context.bot_data.get("svc")
         text = svc.texts("error") if isinstance(svc, Services) else "Error"
@@ -163,8 +193,9 @@ def build_application(
         overall_max_rate=max(1.0, rate / 20),
         overall_time_period=max(1.0, rate / 20) / rate,
         # 20 a minute per group, evenly: a bucket of 20 would allow 40 in the first minute.
+        # 3 % under the limit: at Telegram's 20 a minute, one message every 3.1 s.
         group_max_rate=1,
-        group_time_period=3.1,
+        group_time_period=60 / (settings.group_rate * 0.97),
         max_retries=3,
     )
     app = (
@@ -173,7 +204,7 @@ def build_application(
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .rate_limiter(limiter)
-        .concurrent_updates(PerChatUpdateProcessor(8))
+        .concurrent_updates(logged_updates(PerChatUpdateProcessor(UPDATE_SLOTS)))
         .build()
     )
     app.bot_data["svc"] = services or Services(settings=settings, db=db)
@@ -202,27 +233,95 @@ async def set_menus(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("could not set the command menus: %s", e.message)
 
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
 @asynccontextmanager
 async def running(app: Application, *, poll_timeout: int = 30) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Run the bot (long polling, jobs) for the duration of the block, in the caller's loop.
+    """Run the bot (updates, jobs) for the duration of the block, in the caller's loop.
 
-    `duban run` and the end-to-end tests share this; the database is the caller's to open
-    and close, so a test can look into it while the bot runs.
+    Updates come by long polling, or by webhook when DUBAN_WEBHOOK_URL is set; either way
+    they reach the same handlers. `duban run` and the end-to-end tests share this; the
+    database is the caller's to open and close, so a test can look into it while the bot runs.
     """
+    settings: Settings = app.bot_data["svc"].settings
+    if settings.webhook_url:
+        check_webhook_address(settings)  # before anything reaches the Bot API
     async with app:
         await set_menus(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=poll_timeout,
-            allowed_updates=["message", "edited_message", "callback_query"],
-        )
+        try:
+            if settings.webhook_url:
+                await start_webhook(app, settings)
+            else:
+                # Deletes a webhook left by webhook mode first: Telegram allows one or the other.
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+        except BaseException:
+            await app.stop()  # else leaving `async with app` hides the error: "still running"
+            raise
         try:
             yield app
         finally:
-            await app.updater.stop()
+            await stop_updater(app.updater)
             await app.stop()
+
+
+def check_webhook_address(settings: Settings) -> None:
+    """Fail early, in one line, when the webhook server could not listen on DUBAN_WEBHOOK_LISTEN.
+
+    Tried before setWebhook, so a port already taken does not leave Telegram posting to
+    whatever holds it.
+    """
+    try:
+        from tornado.netutil import bind_sockets
+    except ImportError:
+        raise UserError(
+            "DUBAN_WEBHOOK_URL needs python-telegram-bot's webhook server: "
+            "pip install 'python-telegram-bot[webhooks]'"
+        ) from None
+    host, port = settings.webhook_address
+    try:
+        for sock in bind_sockets(port, host):
+            sock.close()
+    except OSError as e:
+        raise UserError(
+            f"DUBAN_WEBHOOK_LISTEN: cannot listen on {settings.webhook_listen}: {e.strerror or e}"
+        ) from None
+
+
+async def start_webhook(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Set the webhook and serve it on DUBAN_WEBHOOK_LISTEN, at DUBAN_WEBHOOK_URL's path.
+
+    python-telegram-bot's server answers 403, and hands nothing on, when a request lacks
+    DUBAN_WEBHOOK_SECRET in X-Telegram-Bot-Api-Secret-Token.
+    """
+    assert app.updater is not None and settings.webhook_url and settings.webhook_secret
+    host, port = settings.webhook_address
+    try:
+        await app.updater.start_webhook(
+            listen=host,
+            port=port,
+            url_path=re.escape(settings.webhook_path),  # the server matches it as a pattern
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except OSError as e:  # taken since check_webhook_address
+        raise UserError(
+            f"DUBAN_WEBHOOK_LISTEN: cannot listen on {settings.webhook_listen}: {e.strerror or e}"
+        ) from None
+    except BadRequest as e:
+        raise UserError(
+            f"DUBAN_WEBHOOK_URL: the Bot API refused the webhook: {e.message}"
+        ) from None
+    log.info(
+        "updates come by webhook to %s (listening on %s)",
+        settings.webhook_url,
+        settings.webhook_listen,
+    )
 
 
 async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot import ops
 from bot.errors import ApiUnreachable, UserError
+from bot.logs import keep_secrets, print_crash, redact
 from config import Settings, SettingsError, load_settings
 from plans.model import Item, Plan
 from plans.parser import PlanFormatError
@@ -39,6 +41,7 @@ from storage import (
     merge_units,
     rename_unit,
 )
+from storage.db import DatabaseUnavailable
 
 EXIT_OK = 0
 EXIT_FAULT = 1
@@ -52,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--database", metavar="FILE", help="SQLite file (default: DUBAN_DATABASE)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    c = sub.add_parser(
+        "demo", help="play duban offline: the bot and a month of its plan year, on a sandbox"
+    )
+    c.add_argument("--out", metavar="DIR", help="folder for what it leaves (default: duban-demo)")
+    c.add_argument("--lang", choices=("zh", "en"), default="zh", help="the bot's language")
+    c.add_argument("--chat", action="store_true", help="type as a contact, coordinator or leader")
 
     c = sub.add_parser("parse", help="parse a plan document and print it; touches no database")
     c.add_argument("file", help=".txt (UTF-8/GB18030), .docx or .xlsx plan document")
@@ -100,6 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="rename unit A to NEW; it keeps everything and the old name stays an alias",
     )
     sub.add_parser("plans", help="list stored plans")
+
+    c = sub.add_parser("backup", help="copy the database while the bot runs, and check the copy")
+    c.add_argument("file", help="the backup file to write")
+    c.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    c = sub.add_parser("restore", help="put a backup in place (the bot must be stopped)")
+    c.add_argument("file", help="a backup written by duban backup")
+    c = sub.add_parser("doctor", help="check settings, database, disk, font, Bot API, schedule")
+    c.add_argument(
+        "--quick", action="store_true", help="no network (Bot API), quick_check for integrity"
+    )
+    c.add_argument("--json", action="store_true", help="print the checks as JSON")
+    c.add_argument(
+        "--timeout", type=float, default=ops.API_TIMEOUT, help="seconds to wait for the Bot API"
+    )
+    c.add_argument(
+        "--min-free-mb", type=int, default=ops.MIN_FREE_MB, help="free disk space to require"
+    )
     return p
 
 
@@ -110,25 +137,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return cmd_parse(args.file, as_json=args.json, year=args.year, out=out)
+        if args.command == "demo":  # needs no settings: it brings its own bot and sandbox
+            from bot import demo
+
+            return demo.main(args.out, args.lang, args.chat, out)
+        if args.command == "doctor":  # reports wrong settings as one of its checks
+            return ops.cmd_doctor(args, out, lambda: _settings(args))
         settings = _settings(args)
+        if args.command == "backup":
+            return ops.cmd_backup(args, settings, out)
+        if args.command == "restore":
+            return ops.cmd_restore(args, settings, out)
         if args.command in ("run", "send-due", "invite", "digest"):
             from bot import commands  # Telegram's libraries load only for the commands using them
 
-        if args.command == "run":
-            return asyncio.run(commands.run_bot(settings))
-        if args.command == "send-due":
-            return asyncio.run(commands.send_due(settings, args.at, out))
+        if args.command == "run":  # one bot per database; restore waits until it stops
+            with ops.hold_database(settings.database, "run"):
+                return asyncio.run(commands.run_bot(settings))
+        if args.command == "send-due":  # alongside a bot, not alongside a restore
+            with ops.hold_database(settings.database, "send-due"):
+                return asyncio.run(commands.send_due(settings, args.at, out))
         if args.command == "invite":
             return asyncio.run(commands.invite(settings, args.target, out))
         if args.command == "digest":
             return asyncio.run(commands.digest(settings, args.at, args.send, Path(args.out), out))
         return asyncio.run(_run_db_command(args, settings, out))
-    except (UserError, PlanFormatError, SettingsError, UnknownUnit) as e:
-        print(f"duban: {e}", file=sys.stderr)
+    except (UserError, PlanFormatError, SettingsError, UnknownUnit, DatabaseUnavailable) as e:
+        print(redact(f"duban: {e}"), file=sys.stderr)
         return EXIT_USAGE
     except (StorageError, ApiUnreachable) as e:
         prefix = "database error: " if isinstance(e, StorageError) else ""
-        print(f"duban: {prefix}{e}", file=sys.stderr)
+        print(redact(f"duban: {prefix}{e}"), file=sys.stderr)
         return EXIT_FAULT
     except KeyboardInterrupt:
         return 130
@@ -136,11 +175,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `duban items | head`: the reader left; say nothing more, like other Unix tools.
         sys.stderr.close()
         return EXIT_OK
+    except Exception as e:  # a fault nothing above expected: redacted, exit 1
+        print_crash(e)
+        return EXIT_FAULT
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"database": Path(args.database)} if args.database else {}
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    keep_secrets(settings)  # whatever fails from here on, stderr never shows the token
+    return settings
 
 
 async def _run_db_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

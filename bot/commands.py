@@ -14,9 +14,10 @@ from typing import TextIO
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application, configure_logging, running, schedule_jobs
+from bot.app import build_application, running, schedule_jobs
 from bot.cli import parse_at
 from bot.errors import ApiUnreachable, UserError
+from bot.logs import configure_logging
 from bot.nudging import run_nudge_pass
 from bot.services import Services
 from bot.statusing import make_digest, send_digest
@@ -58,7 +59,7 @@ async def run_bot(settings: Settings) -> int:
     """`duban run`: poll for updates and run the scheduled passes until SIGINT/SIGTERM."""
     _require_token(settings)
     assert settings.bot_token is not None
-    configure_logging(settings.bot_token.get_secret_value())
+    configure_logging(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -83,7 +84,7 @@ async def send_due(settings: Settings, at: str | None, out: TextIO) -> int:
     """`duban send-due [--at]`: one nudge pass as if the clock read `at`."""
     _require_token(settings)
     assert settings.bot_token is not None
-    configure_logging(settings.bot_token.get_secret_value(), logging.WARNING)
+    configure_logging(settings, logging.WARNING)
     async with await Database.open(settings.database) as db:
         svc = Services(settings=settings, db=db)
         now = parse_at(at, svc.tz) or svc.now()
@@ -99,6 +100,7 @@ async def invite(settings: Settings, target: str, out: TextIO) -> int:
     """`duban invite UNIT|coordinator|leader|admin`: an invite link, to bootstrap without chat."""
     _require_token(settings)
     assert settings.bot_token is not None
+    configure_logging(settings, logging.WARNING)
     async with await Database.open(settings.database) as db:
         svc = Services(settings=settings, db=db)
         role: PersonRole | None = ROLE_WORDS.get(target.lower())
@@ -145,17 +147,19 @@ async def digest(settings: Settings, at: str | None, send: bool, out_dir: Path, 
         print(f"\nchart: {chart}", file=out)
         if send:
             assert settings.bot_token is not None
-            configure_logging(settings.bot_token.get_secret_value(), logging.WARNING)
+            configure_logging(settings, logging.WARNING)
             app = build_application(settings, db, services=svc)
             with bot_api_errors(settings):
                 async with app:
                     sent = await send_digest(svc, app.bot, now, force=True)
-            assert sent is not None
-            print(
-                f"sent to {sent.recipients} chats"
-                + (f"; unreachable: {', '.join(sent.unreachable)}" if sent.unreachable else ""),
-                file=out,
-            )
+            if sent is None:  # once a week, whoever sends it
+                print("not sent: this week's digest went out already (or is going out)", file=out)
+            else:
+                print(
+                    f"sent to {sent.recipients} chats"
+                    + (f"; unreachable: {', '.join(sent.unreachable)}" if sent.unreachable else ""),
+                    file=out,
+                )
     return 0
 
 

@@ -2,21 +2,35 @@
 
 Used by the scheduled job of `duban run` and by `duban send-due [--at]`. The database decides
 what is due and remembers what was sent, so passes can run as often as wanted: a second pass
-on the same day sends nothing new, and a pass after downtime sends one catch-up per unit.
+on the same day sends nothing new, and a pass after downtime sends one catch-up per unit. Two
+passes at once share the work: each unit's nudges are claimed before its message goes out, and
+what each request did is written down before and after it (see storage/nudges_repo.py), so a
+pass killed mid-way repeats, once its lease runs out, only the messages that were in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
+from bot.logs import log_nudge_pass
 from bot.services import Services
 from plans.compose import Composed, EscalationLine, NudgeLine, compose_escalation, compose_nudge
 from plans.model import Contact
@@ -24,8 +38,15 @@ from plans.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_se
 from plans.texts import esc
 from storage.nudges_repo import (
     DueRow,
+    PendingNudge,
+    UnitClaim,
     WatchRow,
-    mark_sent,
+    claim_unit,
+    claimer_name,
+    end_claim,
+    mark_chunk_sent,
+    mark_sending,
+    mark_stopped,
     pending_nudges,
     record_due,
     record_escalation,
@@ -33,7 +54,7 @@ from storage.nudges_repo import (
     skip_nudges,
     watch_rows,
 )
-from storage.people_repo import contacts_by_role, deactivate_chat, unit_contacts
+from storage.people_repo import contacts_by_role, deactivate_chat, move_chat, unit_contacts
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +77,11 @@ class PassReport:
     unreachable: list[str] = field(default_factory=list)  # chats that blocked us or vanished
     failed: list[str] = field(default_factory=list)  # chats that failed for other reasons
     escalations: int = 0
+    claimed: int = 0  # units this pass claimed (and so sent to, unless every chat failed)
+    busy: int = 0  # units another pass was sending to: left to it
+    uncertain: int = 0  # chats an earlier, crashed pass left mid-request: may have it
+    resent: int = 0  # of those, chats sent the message again (at-least-once)
+    migrated: list[str] = field(default_factory=list)  # groups now supergroups: moved
 
     def summary(self) -> str:
         if not self.ran:
@@ -63,7 +89,14 @@ class PassReport:
         parts = [
             f"{self.at:%Y-%m-%d %H:%M %Z}: {self.recorded} nudges newly due",
             f"{self.messages_sent} messages to {self.units_sent} units",
+            f"{self.claimed} units claimed",
         ]
+        if self.busy:
+            parts.append(f"{self.busy} units left to another pass sending them")
+        if self.uncertain or self.resent:
+            parts.append(f"{self.uncertain} chats uncertain after a crash, {self.resent} resent")
+        if self.migrated:
+            parts.append(f"moved to a supergroup: {', '.join(self.migrated)}")
         if self.waiting_units:
             parts.append(f"{len(self.waiting_units)} units have no contact yet")
         if self.unreachable:
@@ -81,7 +114,7 @@ def _watch(row: WatchRow, svc: Services) -> ItemWatch:
         item_id=row.item_id,
         deadline=row.deadline,
         milestones=row.milestones,
-        done=row.status == "done",
+        done=row.done,
         last_report_on=row.last_report_at.astimezone(svc.tz).date() if row.last_report_at else None,
         active_from=row.active_from.astimezone(svc.tz).date(),
     )
@@ -122,47 +155,24 @@ async def run_nudge_pass(
     for contact in await contacts_by_role(svc.db, ("contact",)):
         if contact.unit_id is not None:
             by_unit.setdefault(contact.unit_id, []).append(contact)
+    owner = claimer_name()
     for unit_id, nudges in pending.items():
-        lines: list[NudgeLine] = []
-        ids: list[int] = []
-        # One line per item: the most urgent of its pending nudges speaks for all of them.
-        nudges = sorted(nudges, key=lambda n: (n.item_id or 0, _URGENCY.get(n.kind, 9)))
-        seen: set[int] = set()
+        live: list[tuple[PendingNudge, WatchRow]] = []
         for n in nudges:
             row = by_pair.get((unit_id, n.item_id or 0))
-            if row is None or row.status == "done":
+            if row is None or row.done:
                 stale.append(n.id)  # done or removed since it was recorded
                 continue
-            ids.append(n.id)
-            if row.item_id in seen:
-                continue
-            seen.add(row.item_id)
-            days_left = (n.about - today).days if n.about else None
-            lines.append(
-                NudgeLine(
-                    item_id=row.item_id,
-                    ref=ref_of(row.plan_id, row.seq, multi),
-                    title=row.title,
-                    kind=n.kind,
-                    about=n.about,
-                    deadline=row.deadline,
-                    days_left=days_left,
-                    milestone=n.about is not None and n.about != row.deadline,
-                )
-            )
-        if lines:
-            unit_name = by_pair[(unit_id, lines[0].item_id)].unit_name
+            live.append((n, row))
+        if live:
             jobs.append(
                 _send_unit(
                     svc,
                     bot,
                     semaphore,
-                    unit_name,
-                    lines,
-                    ids,
+                    _UnitNudges(unit_id, live[0][1].unit_name, live, today, multi, owner),
                     now,
                     report,
-                    unit_id=unit_id,
                     contacts=by_unit.get(unit_id, []),
                 )
             )
@@ -170,43 +180,190 @@ async def run_nudge_pass(
         await skip_nudges(svc.db, stale)
     await asyncio.gather(*jobs)
     await _escalate(svc, bot, watches, rows, today, now, report, multi)
-    log.info("nudge pass: %s", report.summary())
+    log_nudge_pass(report)
     return report
+
+
+@dataclass(frozen=True)
+class _UnitNudges:
+    """A unit's live pending nudges, with what composing its message needs."""
+
+    unit_id: int
+    unit_name: str
+    nudges: list[tuple[PendingNudge, WatchRow]]
+    today: date
+    multi: bool
+    owner: str  # the pass's name for its claims
+
+    def lines(self, nudge_ids: set[int]) -> list[NudgeLine]:
+        """One line per item: the most urgent of its pending nudges speaks for all of them."""
+        chosen = sorted(
+            (pair for pair in self.nudges if pair[0].id in nudge_ids),
+            key=lambda pair: (pair[0].item_id or 0, _URGENCY.get(pair[0].kind, 9)),
+        )
+        lines: list[NudgeLine] = []
+        seen: set[int] = set()
+        for n, row in chosen:
+            if row.item_id in seen:
+                continue
+            seen.add(row.item_id)
+            lines.append(
+                NudgeLine(
+                    item_id=row.item_id,
+                    ref=ref_of(row.plan_id, row.seq, self.multi),
+                    title=row.title,
+                    kind=n.kind,
+                    about=n.about,
+                    deadline=row.deadline,
+                    days_left=(n.about - self.today).days if n.about else None,
+                    milestone=n.about is not None and n.about != row.deadline,
+                )
+            )
+        return lines
+
+
+def _wall() -> datetime:
+    """The real time, for leases: they are about processes alive now, not a replayed date."""
+    return datetime.now(UTC)
 
 
 async def _send_unit(
     svc: Services,
     bot: Bot,
     semaphore: asyncio.Semaphore,
-    unit_name: str,
-    lines: list[NudgeLine],
-    nudge_ids: list[int],
+    unit: _UnitNudges,
     now: datetime,
     report: PassReport,
     *,
-    unit_id: int,
     contacts: list[Contact],
 ) -> None:
+    """Claim the unit's nudges, send its chats the message they lack, end the claim."""
     if not contacts:
-        report.waiting_units.append(unit_name)  # stays pending: a later contact gets it
+        report.waiting_units.append(unit.unit_name)  # stays pending: a later contact gets it
         return
-    composed = compose_nudge(svc.texts, unit_name, lines)
-    sent: list[tuple[int, int]] = []
     async with semaphore:
-        for contact in contacts:
-            messages = await deliver(svc, bot, contact, composed, report, unit_name=unit_name)
-            sent.extend((m.chat_id, m.message_id) for m in messages)
-    if sent:
-        await mark_sent(
+        claim = await claim_unit(
             svc.db,
-            unit_id=unit_id,
-            nudge_ids=nudge_ids,
-            messages=sent,
-            item_ids=[line.item_id for line in lines],
-            now=now,
+            unit_id=unit.unit_id,
+            nudge_ids=[n.id for n, _ in unit.nudges],
+            owner=unit.owner,
+            now=_wall(),
+            lease=svc.settings.claim_lease,
         )
+        if claim is None:
+            report.busy += 1  # another pass is on it (or sent it meanwhile)
+            return
+        report.claimed += 1
+        messages = 0
+        try:
+            for contact in contacts:
+                messages += await _send_to_chat(svc, bot, unit, claim, contact, now, report)
+        finally:
+            # Also when cancelled (SIGTERM): what arrived is recorded, the rest released.
+            await end_claim(svc.db, claim, now=now)
+    if messages:
         report.units_sent += 1
-        report.messages_sent += len(sent)
+        report.messages_sent += messages
+
+
+async def _send_to_chat(
+    svc: Services,
+    bot: Bot,
+    unit: _UnitNudges,
+    claim: UnitClaim,
+    contact: Contact,
+    now: datetime,
+    report: PassReport,
+) -> int:
+    """Send one chat the unit's message about the claimed nudges it has not received; how many
+    messages went out. After a crash: nothing if it got them, the rest of a long message if
+    part of it arrived, and again what was in flight (it may or may not have arrived)."""
+    chat = contact.chat_id
+    earlier = {n: claim.deliveries.get((n, chat)) for n in claim.nudge_ids}
+    todo = [n for n, got in earlier.items() if got is None or got.state != "sent"]
+    if not todo:
+        return 0  # it arrived before a crash
+    lines = unit.lines(set(todo))
+    composed = compose_nudge(svc.texts, unit.unit_name, lines)
+    fingerprint = _fingerprint(composed)
+    left = [earlier[n] for n in todo]
+    uncertain = any(got is not None and got.state == "sending" for got in left)
+    first = 0
+    if all(got is not None and got.fingerprint == fingerprint for got in left):
+        first = min(got.chunks_done for got in left if got is not None)  # resume the message
+    if uncertain:
+        report.uncertain += 1
+    progress = _NudgeProgress(svc, claim, todo, fingerprint, [line.item_id for line in lines], now)
+    messages = await deliver(
+        svc, bot, contact, composed, report, unit_name=unit.unit_name,
+        first_chunk=first, progress=progress,
+    )  # fmt: skip
+    if uncertain and progress.requests:
+        report.resent += 1
+    return len(messages)
+
+
+def _fingerprint(composed: Composed) -> str:
+    data = json.dumps([composed.chunks, composed.buttons], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+class Progress(Protocol):
+    """What `deliver` tells about each chunk: before its request, after the answer, or that
+    the Bot API refused it (it did not arrive)."""
+
+    async def before(self, chat_id: int, chunk: int) -> bool:
+        """Just before a request; False stops the delivery."""
+        ...
+
+    async def sent(self, chat_id: int, chunk: int, last: bool, message: Message) -> None:
+        """Right after the chunk arrived."""
+        ...
+
+    async def refused(self, chat_id: int, chunk: int) -> None:
+        """The request for the chunk was answered with an error: it did not arrive."""
+        ...
+
+
+class _NudgeProgress:
+    """Progress of a nudge to one chat, kept in the database as it happens."""
+
+    def __init__(
+        self,
+        svc: Services,
+        claim: UnitClaim,
+        nudge_ids: list[int],
+        fingerprint: str,
+        item_ids: list[int],
+        now: datetime,
+    ) -> None:
+        self.svc = svc
+        self.claim = claim
+        self.nudge_ids = nudge_ids
+        self.fingerprint = fingerprint
+        self.item_ids = item_ids
+        self.now = now
+        self.requests = 0
+
+    async def before(self, chat_id: int, chunk: int) -> bool:
+        held = await mark_sending(
+            self.svc.db, self.claim, chat_id=chat_id, nudge_ids=self.nudge_ids,
+            fingerprint=self.fingerprint, chunk=chunk, now=_wall(),
+        )  # fmt: skip
+        if held:
+            self.requests += 1
+        else:
+            log.warning("unit %s: another pass took the nudges over", self.claim.unit_id)
+        return held
+
+    async def sent(self, chat_id: int, chunk: int, last: bool, message: Message) -> None:
+        await mark_chunk_sent(
+            self.svc.db, self.claim, chat_id=chat_id, nudge_ids=self.nudge_ids, chunk=chunk,
+            last=last, message_id=message.message_id, item_ids=self.item_ids, now=self.now,
+        )  # fmt: skip
+
+    async def refused(self, chat_id: int, chunk: int) -> None:
+        await mark_stopped(self.svc.db, chat_id=chat_id, nudge_ids=self.nudge_ids, now=self.now)
 
 
 def keyboard(composed: Composed) -> InlineKeyboardMarkup | None:
@@ -228,50 +385,94 @@ async def deliver(
     report: PassReport | None = None,
     *,
     unit_name: str | None = None,
+    first_chunk: int = 0,
+    progress: Progress | None = None,
 ) -> list[Message]:
-    """Send a composed message to one chat, retrying network faults and 429s.
+    """Send a composed message (from chunk `first_chunk` on) to one chat, retrying network
+    faults and 429s; `progress` hears about every request.
 
     A chat that blocked the bot (403) or no longer exists (400 chat not found) is marked
-    inactive, and the coordinators hear when a unit has no reachable contact left.
+    inactive, and the coordinators hear when a unit has no reachable contact left. A group
+    upgraded to a supergroup (400 with migrate_to_chat_id) is moved to its new id, for every
+    membership, and the chunk sent there once more.
     """
     out: list[Message] = []
     markup = keyboard(composed)
-    for k, chunk in enumerate(composed.chunks):
+    target = contact
+    moved = False
+    for k in range(first_chunk, len(composed.chunks)):
+        chunk = composed.chunks[k]
         last = k == len(composed.chunks) - 1
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
+            if progress is not None and not await progress.before(target.chat_id, k):
+                _failed(report, target, "another pass took it over")
+                return out
             try:
-                out.append(
-                    await bot.send_message(
-                        contact.chat_id,
-                        chunk,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup if last else None,
-                        disable_web_page_preview=True,
-                    )
+                message = await bot.send_message(
+                    target.chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    disable_web_page_preview=True,
                 )
-                break
+            except ChatMigrated as e:
+                if progress is not None:
+                    await progress.refused(target.chat_id, k)
+                if moved:
+                    _failed(report, target, "moved twice")
+                    return out
+                moved = True
+                target = await _migrated(svc, target, int(e.new_chat_id), report)
+                attempt -= 1  # the resend to the new id is not a retry
+                continue
             except RetryAfter as e:  # the rate limiter's own retries ran out
-                if attempt == SEND_ATTEMPTS:
-                    _failed(report, contact, "429")
+                if progress is not None:
+                    await progress.refused(target.chat_id, k)
+                if attempt >= SEND_ATTEMPTS:
+                    _failed(report, target, "429")
                     return out
                 await asyncio.sleep(_seconds(e.retry_after))
+                continue
             except Forbidden:
-                await _unreachable(svc, bot, contact, report, unit_name)
+                if progress is not None:
+                    await progress.refused(target.chat_id, k)
+                await _unreachable(svc, bot, target, report, unit_name)
                 return out
             except BadRequest as e:
+                if progress is not None:
+                    await progress.refused(target.chat_id, k)
                 if "chat not found" in e.message.lower():
-                    await _unreachable(svc, bot, contact, report, unit_name)
+                    await _unreachable(svc, bot, target, report, unit_name)
                 else:
-                    log.warning("chat %s refused a message: %s", contact.chat_id, e.message)
-                    _failed(report, contact, e.message)
+                    log.warning("chat %s refused a message: %s", target.chat_id, e.message)
+                    _failed(report, target, e.message)
                 return out
             except (NetworkError, TelegramError) as e:
                 # Timeouts, dropped connections and 5xx answers pass; try again a little later.
-                if attempt == SEND_ATTEMPTS:
-                    _failed(report, contact, e.message)
+                # The chunk may have arrived all the same: it stays "sending" (in doubt).
+                if attempt >= SEND_ATTEMPTS:
+                    _failed(report, target, e.message)
                     return out
                 await asyncio.sleep(RETRY_PAUSE * attempt)
+                continue
+            out.append(message)
+            if progress is not None:
+                await progress.sent(target.chat_id, k, last, message)
+            break
     return out
+
+
+async def _migrated(
+    svc: Services, contact: Contact, new_chat_id: int, report: PassReport | None
+) -> Contact:
+    """The group `contact` was upgraded to the supergroup `new_chat_id`: move its memberships."""
+    await move_chat(svc.db, contact.chat_id, new_chat_id)
+    log.info("chat %s is now the supergroup %s: moved", contact.chat_id, new_chat_id)
+    if report is not None:
+        report.migrated.append(f"{contact.display_name or contact.chat_id} → {new_chat_id}")
+    return replace(contact, chat_id=new_chat_id)
 
 
 def _seconds(retry_after: object) -> float:

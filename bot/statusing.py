@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
@@ -19,8 +19,15 @@ from plans.digest import Digest, compose_digest
 from plans.schedule import cycle_date, is_working_day, next_working_day
 from plans.status import Snapshot
 from storage import list_plans
+from storage.nudges_repo import claimer_name
 from storage.people_repo import contacts_by_role
-from storage.status_repo import digest_sent, record_digest
+from storage.status_repo import (
+    claim_digest,
+    digest_delivered,
+    digest_sent,
+    record_digest,
+    release_digest,
+)
 
 log = logging.getLogger(__name__)
 _CHART_LOCK = asyncio.Lock()
@@ -87,14 +94,30 @@ async def make_digest(svc: Services, now: datetime) -> DigestResult:
 async def send_digest(
     svc: Services, bot: Bot, now: datetime, *, force: bool = False
 ) -> DigestResult | None:
-    """Send this week's digest to every leader and coordinator, once per week (unless `force`)."""
+    """Send this week's digest to every leader and coordinator, once per week.
+
+    `force` sends it before its time (`duban digest --send`), but still once: the week's row is
+    claimed first, so of two senders at once (that and the scheduled one, or two processes) one
+    sends and the other returns None, as it does once the digest went out. A sender that
+    crashed is taken over when its lease runs out, skipping the chats it reached.
+    """
     now = now.astimezone(svc.tz)
     week = iso_week(now.date())
-    if not force and (not digest_due(svc, now) or await digest_sent(svc.db, week)):
+    if (not force and not digest_due(svc, now)) or await digest_sent(svc.db, week):
+        return None  # (a read first: the scheduler asks every few minutes once it went out)
+    owner = claimer_name()
+    lease = svc.settings.claim_lease
+    reached = await claim_digest(svc.db, week, owner=owner, now=_wall(), lease=lease)
+    if reached is None:
         return None
-    result = await make_digest(svc, now)
+    try:
+        result = await make_digest(svc, now)
+    except BaseException:
+        await release_digest(svc.db, week, owner=owner)
+        raise
     recipients = await contacts_by_role(svc.db, ("leader", "coordinator", "admin"))
-    seen: set[int] = set()
+    seen: set[int] = set(reached)
+    result.recipients = len(reached)
     for contact in recipients:
         if contact.chat_id in seen:
             continue
@@ -103,17 +126,31 @@ async def send_digest(
         if not messages:
             result.unreachable.append(contact.display_name or str(contact.chat_id))
             continue
+        chat_id = messages[-1].chat_id  # a group upgraded meanwhile has a new id
         try:
             await bot.send_photo(
-                contact.chat_id,
+                chat_id,
                 InputFile(result.chart, filename=f"duban-{week}.png"),
                 caption=svc.texts("digest_chart_caption"),
                 parse_mode=ParseMode.HTML,
             )
         except TelegramError as e:
-            log.warning("digest chart to %s failed: %s", contact.chat_id, e.message)
+            log.warning("digest chart to %s failed: %s", chat_id, e.message)
         result.recipients += 1
+        if not await digest_delivered(svc.db, week, owner=owner, chat_id=chat_id, now=_wall()):
+            log.warning("digest of %s: another sender took it over", week)
+            return result
     await record_digest(
-        svc.db, week, recipients=result.recipients, headline=result.digest.headline, now=now
+        svc.db,
+        week,
+        owner=owner,
+        recipients=result.recipients,
+        headline=result.digest.headline,
+        now=now,
     )
     return result
+
+
+def _wall() -> datetime:
+    """The real time, for leases."""
+    return datetime.now(UTC)

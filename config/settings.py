@@ -6,11 +6,13 @@ them down. A wrong value becomes one line naming the variable (`SettingsError`),
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -60,9 +62,33 @@ class Settings(BaseSettings):
     send_rate: float = Field(
         default=30.0, gt=0, description="messages per second the Bot API allows this bot"
     )
+    group_rate: float = Field(
+        default=20.0, gt=0, description="messages per minute the Bot API allows in one group"
+    )
     send_concurrency: int = Field(default=8, ge=1, le=64, description="parallel sends in a pass")
+    claim_lease: int = Field(
+        default=300,
+        ge=1,
+        description="seconds a pass holds the nudges or digest it sends; a crashed one's after",
+    )
     digest_day: int = Field(default=1, ge=1, le=7, description="ISO weekday of the weekly digest")
     digest_hour: int = Field(default=9, ge=0, le=23, description="local hour of the weekly digest")
+    signoff: bool = Field(
+        default=True,
+        description="a unit's done waits for a coordinator's 销号 (on) or closes the item (off)",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="log lines as text, or one JSON object per line"
+    )
+    webhook_url: str | None = Field(
+        default=None, description="public URL Telegram posts updates to (unset: long polling)"
+    )
+    webhook_listen: str = Field(
+        default="0.0.0.0:8080", description="host:port the webhook server listens on"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="secret Telegram sends with every update (webhook mode)"
+    )
 
     @field_validator("nudge_days", mode="before")
     @classmethod
@@ -127,9 +153,73 @@ class Settings(BaseSettings):
             raise ValueError("expected zh or en")
         return value
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None  # DUBAN_WEBHOOK_URL= (empty) keeps long polling
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("expected the public https:// URL Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        _host_port(value)
+        return value.strip()
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: Any) -> Any:
+        # Never echo the value: it is a credential.
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str):
+            if not raw:
+                return None
+            if not _SECRET_RE.fullmatch(raw):
+                raise ValueError(
+                    "expected 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule), "
+                    "e.g. from: openssl rand -hex 32"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "DUBAN_WEBHOOK_SECRET: required when DUBAN_WEBHOOK_URL is set, so that only "
+                "Telegram can post updates (e.g. from: openssl rand -hex 32)"
+            )
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        """DUBAN_WEBHOOK_LISTEN as (host, port); ``[::]:8080`` gives ``("::", 8080)``."""
+        return _host_port(self.webhook_listen)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server answers on: DUBAN_WEBHOOK_URL's path (``/`` if none)."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    """Split ``host:port`` (IPv6 in brackets); ValueError naming the expected form."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError("expected host:port, e.g. 0.0.0.0:8080 or [::]:8443")
+    return host, int(port)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -141,5 +231,6 @@ def load_settings(**overrides: Any) -> Settings:
         for err in e.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             msg = str(err["msg"]).removeprefix("Value error, ")
-            lines.append(f"DUBAN_{field.upper()}: {msg}")
+            # a cross-field check has no field and names its variables itself
+            lines.append(f"DUBAN_{field.upper()}: {msg}" if err["loc"] else msg)
         raise SettingsError("; ".join(lines)) from None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import Services
@@ -15,8 +20,18 @@ from plans.chunks import split_message
 from plans.model import Contact
 from plans.texts import esc
 from storage import StoredItem
+from storage.people_repo import move_chat
+
+log = logging.getLogger(__name__)
 
 ITEM_REF = re.compile(r"^(?:(\d{1,4})-)?(\d{1,4})$")
+# One Bot API call is tried this often; the pause after a fault doubles from the first to the
+# most (a 429 waits what Telegram asks instead): about 15 s of trying, then the fault stands.
+SEND_ATTEMPTS = 5
+FIRST_PAUSE = 0.5
+MOST_PAUSE = 8.0
+
+_T = TypeVar("_T")
 
 
 def svc_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -69,16 +84,72 @@ async def who(update: Update, svc: Services) -> Who:
     return Who(user_id, chat.id, name, svc.is_admin(user_id), tuple(found))
 
 
+async def with_retries(call: Callable[[], Awaitable[_T]], *, what: str) -> _T:
+    """Run one Bot API call until it goes through, or raise its last fault.
+
+    A network error, a timeout or a 5xx is tried again after a pause that doubles; a 429 after
+    the time Telegram asks for (python-telegram-bot's rate limiter has retried it already).
+    Anything else -- 400, 403, a group that became a supergroup -- is raised at once: trying
+    again would not help. A timeout or a lost answer may hide a call that went through, and
+    Telegram has no idempotency key: a message may then arrive twice (at least once).
+    """
+    pause = FIRST_PAUSE
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as e:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait = _seconds(e.retry_after)
+            fault: TelegramError = e
+        except BadRequest:
+            raise
+        except NetworkError as e:  # TimedOut, a dropped connection, a 5xx
+            if attempt == SEND_ATTEMPTS:
+                raise
+            wait, pause = pause, min(MOST_PAUSE, pause * 2)
+            fault = e
+        log.info(
+            "%s failed (%s: %s); try %d of %d in %.1f s",
+            what,
+            type(fault).__name__,
+            fault.message,
+            attempt + 1,
+            SEND_ATTEMPTS,
+            wait,
+        )
+        await asyncio.sleep(wait)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _seconds(retry_after: object) -> float:
+    seconds = getattr(retry_after, "total_seconds", None)
+    return float(seconds()) if callable(seconds) else float(retry_after)  # type: ignore[arg-type]
+
+
 async def answer(
     update: Update,
     text_or_lines: str | Sequence[str],
     *,
     buttons: Sequence[Sequence[tuple[str, str]]] = (),
     quote: bool = True,
+    svc: Services | None = None,
 ) -> list[Message]:
-    """Reply in the update's chat, split under Telegram's limit; buttons go on the last part."""
+    """Reply in the update's chat, split under Telegram's limit; buttons go on the last part.
+
+    Each part is tried again on transient faults (see `with_retries`). A group that became a
+    supergroup gets the rest at its new id, and with `svc` its memberships move there. A
+    button on a message Telegram no longer hands back is answered with a new message in its
+    chat. Raises the TelegramError of a part that could not be delivered.
+    """
+    chat = update.effective_chat
+    assert chat is not None
     message = update.effective_message
-    assert message is not None
+    if message is not None and not message.is_accessible:
+        # A button on a message Telegram no longer hands back (PTB 22 gives it as a Message
+        # dated 0; its type hints promise InaccessibleMessage, i.e. None here). It cannot be
+        # quoted either: answer with a new message in its chat.
+        message = None
     lines = [text_or_lines] if isinstance(text_or_lines, str) else list(text_or_lines)
     chunks = split_message(lines)
     markup = (
@@ -91,21 +162,136 @@ async def answer(
         if buttons
         else None
     )
-    sent = []
+    bot = update.get_bot()
+    chat_id = chat.id
+    sent: list[Message] = []
     for k, chunk in enumerate(chunks):
         last = k == len(chunks) - 1
-        sent.append(
-            await message.reply_text(
-                chunk,
+        # In a group the quote says whom the bot answers; in a private chat it is noise
+        # (and a heavier answer to parse).
+        part = await send_text(
+            bot,
+            chat_id,
+            chunk,
+            markup=markup if last else None,
+            answering=message,
+            quote=quote and k == 0 and chat.type != "private",
+            svc=svc,
+        )
+        chat_id = part.chat_id  # a group that moved: the rest goes where the first part went
+        sent.append(part)
+    return sent
+
+
+async def send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    answering: Message | None = None,
+    quote: bool = False,
+    svc: Services | None = None,
+) -> Message:
+    """Send one HTML message to `chat_id`, tried again on transient faults.
+
+    `answering`, a message in that chat, keeps the answer in its forum topic and is quoted
+    with `quote` (unless it is gone by then). On ChatMigrated the group's memberships move to
+    the supergroup (with `svc`) and the message goes there once, unquoted.
+    """
+
+    def call(target: int) -> Awaitable[Message]:
+        if answering is not None and answering.chat_id == target:
+            return answering.reply_text(
+                text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                # In a group the quote says whom the bot answers; in a private chat it is noise
-                # (and a heavier answer to parse).
-                do_quote=quote and k == 0 and message.chat.type != "private",
+                reply_markup=markup,
+                do_quote=quote,
+                allow_sending_without_reply=True,
                 disable_web_page_preview=True,
             )
+        return bot.send_message(
+            target,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
         )
-    return sent
+
+    try:
+        return await with_retries(lambda: call(chat_id), what=f"message to chat {chat_id}")
+    except ChatMigrated as e:
+        new_id = int(e.new_chat_id)
+        await chat_moved(svc, chat_id, new_id)
+        return await with_retries(lambda: call(new_id), what=f"message to chat {new_id}")
+
+
+async def chat_moved(svc: Services | None, old_id: int, new_id: int) -> None:
+    """A group became a supergroup: its memberships follow it (when `svc` is at hand)."""
+    if svc is None:
+        log.warning("group %s is now supergroup %s; its memberships were not moved", old_id, new_id)
+        return
+    moved = await move_chat(svc.db, old_id, new_id)
+    log.info("group %s is now supergroup %s: %d memberships moved", old_id, new_id, len(moved))
+
+
+async def on_chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram's service messages when a group becomes a supergroup (one in the old chat with
+    migrate_to_chat_id, one in the new with migrate_from_chat_id): the unit keeps its chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await chat_moved(svc_of(context), message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await chat_moved(svc_of(context), message.migrate_from_chat_id, message.chat_id)
+
+
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a pressed button (stops its spinner) -- best effort: a press is acted on even
+    when its answer cannot be given, say because it came too late for Telegram."""
+    try:
+        await with_retries(
+            lambda: query.answer(text, show_alert=show_alert), what="answer to a button"
+        )
+    except TelegramError as e:
+        log.info("a button press went unanswered: %s: %s", type(e).__name__, e.message)
+
+
+# The update whose handler has stored what the person sent. Each update is handled in a task
+# of its own, and the error handler runs in that task: it reads this to know.
+_STORED: ContextVar[int | None] = ContextVar("duban_stored_update", default=None)
+
+
+def note_stored(update: Update) -> None:
+    """Mark that this update's report (or amendment) is in the database: from now on a
+    failure must not be reported to the person as if nothing had been recorded."""
+    _STORED.set(update.update_id)
+
+
+def stored_before_failing(update: object) -> bool:
+    """Whether the handler of `update` had stored its report when it failed."""
+    return isinstance(update, Update) and _STORED.get() == update.update_id
+
+
+async def confirm(update: Update, svc: Services, text: str, *, what: str) -> list[Message]:
+    """Tell the person what was stored. Never raises: the thing is stored, whatever the Bot API
+    does now, so the error handler must not tell them it failed (retrying would store it
+    twice). A confirmation that cannot be delivered after every retry is logged."""
+    try:
+        return await answer(update, text, svc=svc)
+    except TelegramError as e:
+        chat = update.effective_chat
+        log.warning(
+            "%s stored, but its confirmation to chat %s failed: %s: %s",
+            what,
+            chat.id if chat else "?",
+            type(e).__name__,
+            e.message,
+        )
+        return []
 
 
 def roles_text(svc: Services, w: Who) -> str:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CONTACT_COMMANDS = [
     ("mine", "我的事项和进度"),
     ("report", "反馈进展:/report 事项号 进展"),
+    ("extend", "申请延期:/extend 事项号 新日期 原因"),
     ("help", "帮助"),
     ("whoami", "我的身份"),
 ]
@@ -36,6 +37,7 @@ VIEW_COMMANDS = [
 ]
 COORDINATOR_COMMANDS = [
     *VIEW_COMMANDS,
+    ("pending", "待销号和待审批的延期"),
     ("invite", "生成邀请链接"),
     ("unassigned", "未分配责任单位的事项"),
     ("assign", "分配责任单位"),

@@ -7,6 +7,7 @@ bot confirms in one line what it recorded, so the contact can correct it at once
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,21 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.logs import log_report_stored
 from bot.services import Services
-from handlers.common import Who, answer, multi_plan, ref, resolve_item, svc_of, who
+from handlers.common import (
+    Who,
+    answer,
+    answer_query,
+    confirm,
+    multi_plan,
+    note_stored,
+    ref,
+    resolve_item,
+    svc_of,
+    who,
+)
+from handlers.workflow import announce_done
 from plans.chunks import callback_data, clip
 from plans.compose import status_buttons
 from plans.lights import light
@@ -36,10 +50,13 @@ from storage.reports_repo import (
     report_for_message,
     take_draft,
 )
+from storage.workflow_repo import signoff_state
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 2000  # what one report keeps of a message; Telegram's own limit is 4096
+# What one report keeps of a message: all of it (Telegram caps a message at 4096 characters, so
+# nothing is cut and nobody's words are lost without telling them).
+TEXT_LIMIT = 4096
 BUTTON_STATUS: dict[str, Status] = {"d": "done", "p": "in_progress", "b": "blocked"}
 MAX_CHOICES = 24
 
@@ -102,7 +119,7 @@ async def record_progress(
     multi = await multi_plan(svc)
     target = await _report_unit(svc, speaker, stored)
     if target is None:
-        await answer(update, t("item_not_yours", item=ref(stored, multi)))
+        await answer(update, t("item_not_yours", item=ref(stored, multi)), svc=svc)
         return None
     now = svc.now()
     text = text[:TEXT_LIMIT]
@@ -135,29 +152,43 @@ async def record_progress(
             chat_id=message.chat_id if message else None,
             message_id=message.message_id if message else None,
             evidence=tuple(evidence),
+            # 销号: a done waits for a coordinator's check when sign-off is on
+            signoff="pending" if final == "done" and svc.settings.signoff else None,
         ),
         now=now,
     )
+    # From here on the report is stored: nothing may tell the person otherwise (a retry would
+    # store it twice). The confirmation is tried until it goes through; see `confirm`.
+    note_stored(update)
+    log_report_stored(report)
     what = _what(svc, reading, final) if (text or not status) else t(f"status_{final}")
     title = esc(clip(stored.item.title, 30))
+    if report.signoff == "pending":
+        what = f"{what}\n{t('signoff_awaiting')}"
     if source == "button" and final == "blocked":
         key = "recorded_blocked"
     elif source == "button":
         key = "recorded_button"
     else:
         key = "recorded"
-    sent = await answer(update, t(key, item=ref(stored, multi), title=title, what=what))
-    for m in sent:
-        await record_bot_message(
-            svc.db,
-            chat_id=m.chat_id,
-            message_id=m.message_id,
-            kind="confirm",
-            unit_id=target.unit_id,
-            item_ids=[stored.id],
-            report_id=report.id,
-            now=now,
-        )
+    text = t(key, item=ref(stored, multi), title=title, what=what)
+    sent = await confirm(update, svc, text, what=f"report {report.id}")
+    try:
+        for m in sent:  # a reply to the confirmation amends this report
+            await record_bot_message(
+                svc.db,
+                chat_id=m.chat_id,
+                message_id=m.message_id,
+                kind="confirm",
+                unit_id=target.unit_id,
+                item_ids=[stored.id],
+                report_id=report.id,
+                now=now,
+            )
+    except sqlite3.Error as e:
+        log.warning("report %s confirmed, but not noted as its reply target: %s", report.id, e)
+    if report.signoff == "pending":
+        await announce_done(svc, update.get_bot(), report.id)
     return report
 
 
@@ -181,7 +212,7 @@ async def _refuse_stranger(update: Update, svc: Services, speaker: Who) -> bool:
         return False
     chat = update.effective_chat
     if chat is not None and chat.type == ChatType.PRIVATE:
-        await answer(update, svc.texts("welcome_unknown"))
+        await answer(update, svc.texts("welcome_unknown"), svc=svc)
     return True
 
 
@@ -193,11 +224,11 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = context.args or []
     if len(args) < 2:
-        await answer(update, svc.texts("report_usage"))
+        await answer(update, svc.texts("report_usage"), svc=svc)
         return
     lookup = await resolve_item(svc, args[0], preferred=await _my_item_ids(svc, speaker))
     if lookup.item is None:
-        await answer(update, [lookup.error, svc.texts("report_usage")])
+        await answer(update, [lookup.error, svc.texts("report_usage")], svc=svc)
         return
     message = update.effective_message
     text = message.text.split(None, 2)[2] if message and message.text else " ".join(args[1:])
@@ -232,28 +263,42 @@ async def _route(
     group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     candidates: list[int] = []
     replied = message.reply_to_message
+    sent = None
     if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
         sent = await find_bot_message(svc.db, replied.chat_id, replied.message_id)
-        if sent is not None and sent.kind == "confirm" and sent.report_id is not None:
-            await _amend(update, svc, sent.report_id, sent.item_ids, text, evidence)
-            return
-        if sent is not None:
-            candidates = list(sent.item_ids)
     elif group:
         return  # in a group, only replies to the bot are for the bot
     reading = read_progress(text[:TEXT_LIMIT], today=svc.now().date())
+    if reading.acknowledgement and not evidence:
+        # 收到 / 好的 / 👌 is not progress: record nothing, say how to report
+        await answer(update, t("ack_hint"))
+        return
+    if sent is not None and sent.kind == "confirm" and sent.report_id is not None:
+        await _amend(update, svc, sent.report_id, sent.item_ids, text, evidence)
+        return
+    if sent is not None:
+        candidates = list(sent.item_ids)
     mine = await _my_item_ids(svc, speaker)
+    if reading.several_items:
+        # "第24项 第999项完成": one reply naming two items is not silently one item's report
+        named: list[int] = []
+        for item_ref in reading.item_refs:
+            found = await resolve_item(svc, item_ref, preferred=set(candidates) or mine)
+            if found.item is not None and found.item.id not in named:
+                named.append(found.item.id)
+        await _ask_which(update, svc, speaker, message, text, named or sorted(mine))
+        return
     if reading.item_refs:
         lookup = await resolve_item(svc, reading.item_refs[0], preferred=set(candidates) or mine)
         if lookup.item is None:
-            await answer(update, lookup.error)
+            await answer(update, lookup.error, svc=svc)
             return
         await record_progress(
             update,
             svc,
             speaker,
             lookup.item,
-            reading.text or text,
+            text,  # stored as sent
             source="reply",
             message=message,
             evidence=evidence,
@@ -274,7 +319,7 @@ async def _route(
             )
             return
     if evidence:
-        await answer(update, t("file_needs_item"))
+        await answer(update, t("file_needs_item"), svc=svc)
         return
     await _ask_which(update, svc, speaker, message, text, candidates or sorted(mine))
 
@@ -286,9 +331,9 @@ async def _ask_which(
     t = svc.texts
     if not item_ids:
         if speaker.coordinator and not speaker.unit_ids:
-            await answer(update, t("help_coordinator"))
+            await answer(update, t("help_coordinator"), svc=svc)
         else:
-            await answer(update, t("which_item_none"))
+            await answer(update, t("which_item_none"), svc=svc)
         return
     draft_id = await create_draft(
         svc.db,
@@ -304,7 +349,7 @@ async def _ask_which(
         for s in items.values()
         if s.item is not None
     ]
-    sent = await answer(update, t("which_item"), buttons=buttons)
+    sent = await answer(update, t("which_item"), buttons=buttons, svc=svc)
     for m in sent:
         await record_bot_message(
             svc.db, chat_id=m.chat_id, message_id=m.message_id, kind="ask", item_ids=list(items)
@@ -324,7 +369,7 @@ async def _amend(
     items = await _items(svc, item_ids)
     stored = items.get(item_ids[0]) if item_ids else None
     if stored is None:
-        await answer(update, t("which_item_none"))
+        await answer(update, t("which_item_none"), svc=svc)
         return
     now = svc.now()
     reading = read_progress(text[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
@@ -335,23 +380,25 @@ async def _amend(
         value = getattr(reading, name)
         if value is not None:
             fields[name] = value
-    new = await amend_report(svc.db, report_id, now=now, **fields)
+    was = await signoff_state(svc.db, report_id)
+    new = await amend_report(svc.db, report_id, now=now, signoff_on=svc.settings.signoff, **fields)
+    note_stored(update)
+    if new.signoff == "pending" and was != "pending":
+        await announce_done(svc, update.get_bot(), new.id)
     multi = await multi_plan(svc)
     what = _what(svc, reading, new.status)
     if not text and evidence:
-        await answer(
-            update,
-            t(
-                "evidence_kept",
-                name=esc(evidence[0].file_name or evidence[0].kind),
-                item=ref(stored, multi),
-            ),
+        kept = t(
+            "evidence_kept",
+            name=esc(evidence[0].file_name or evidence[0].kind),
+            item=ref(stored, multi),
         )
+        await confirm(update, svc, kept, what=f"evidence on report {report_id}")
         return
-    await answer(
-        update,
-        t("updated", item=ref(stored, multi), title=esc(clip(stored.item.title, 30)), what=what),
+    updated = t(
+        "updated", item=ref(stored, multi), title=esc(clip(stored.item.title, 30)), what=what
     )
+    await confirm(update, svc, updated, what=f"amendment of report {report_id}")
 
 
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -380,6 +427,7 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         svc.db,
         old.id,
         now=now,
+        signoff_on=svc.settings.signoff,
         text=text[:TEXT_LIMIT],
         status=status,
         percent=reading.percent
@@ -390,16 +438,17 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         measure=reading.measure,
         source="edit",
     )
+    note_stored(update)
+    if new.signoff == "pending" and old.signoff != "pending":
+        await announce_done(svc, update.get_bot(), new.id)
     multi = await multi_plan(svc)
-    await answer(
-        update,
-        svc.texts(
-            "updated",
-            item=ref(stored, multi),
-            title=esc(clip(stored.item.title, 30)),
-            what=_what(svc, reading, new.status),
-        ),
+    updated = svc.texts(
+        "updated",
+        item=ref(stored, multi),
+        title=esc(clip(stored.item.title, 30)),
+        what=_what(svc, reading, new.status),
     )
+    await confirm(update, svc, updated, what=f"edit of report {old.id}")
 
 
 async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -444,19 +493,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         kind, first, second = parts[0], int(parts[1]), parts[2]
     except (IndexError, ValueError):
-        await query.answer()
+        await answer_query(query)
         return
     if not speaker.known:
-        await query.answer(t("refused"), show_alert=True)
+        await answer_query(query, t("refused"), show_alert=True)
         return
     message = query.message if isinstance(query.message, Message) else None
     if kind == "r" and second in BUTTON_STATUS:
         items = await _items(svc, [first])
         stored = items.get(first)
         if stored is None or await _report_unit(svc, speaker, stored) is None:
-            await query.answer(t("not_member_button"), show_alert=True)
+            await answer_query(query, t("not_member_button"), show_alert=True)
             return
-        await query.answer(t("button_ok"))
+        await answer_query(query, t("button_ok"))
         await record_progress(
             update,
             svc,
@@ -473,19 +522,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             svc.db, first, chat_id=query.message.chat.id if query.message else 0, now=svc.now()
         )
         if draft is None:
-            await query.answer(t("draft_gone"))
+            await answer_query(query, t("draft_gone"))
             return
         items = await _items(svc, [int(second)])
         stored = items.get(int(second))
         if stored is None:
-            await query.answer(t("draft_gone"))
+            await answer_query(query, t("draft_gone"))
             return
-        await query.answer(t("button_ok"))
+        await answer_query(query, t("button_ok"))
         await record_progress(
             update, svc, speaker, stored, draft.text, source="reply", message=message
         )
         return
-    await query.answer()
+    await answer_query(query)
 
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -497,7 +546,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     units = [m for m in speaker.memberships if m.role == "contact" and m.unit_id]
     if not units:
-        await answer(update, t("mine_none"))
+        await answer(update, t("mine_none"), svc=svc)
         return
     today = svc.now().date()
     multi = await multi_plan(svc)
@@ -514,7 +563,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for membership in units:
         items = await list_items(svc.db, unit=membership.unit_name)
         buttons += [status_buttons(t, s.id, ref(s, multi)) for s in items[:10]]
-    await answer(update, lines, buttons=buttons[:30])
+    await answer(update, lines, buttons=buttons[:30], svc=svc)
 
 
 def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, multi: bool) -> str:

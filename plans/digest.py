@@ -19,6 +19,7 @@ from datetime import date, datetime, time, tzinfo
 
 from plans.chunks import clip, split_message
 from plans.lights import points_behind
+from plans.schedule import working_days_between
 from plans.status import ItemState, Snapshot
 from plans.texts import Texts, esc
 from plans.views import (
@@ -36,6 +37,7 @@ from plans.views import (
 
 RED_SHOWN = 15  # red items listed in the digest before "另有 N 项"
 CHANGES_SHOWN = 10  # newly red / newly done items named
+SIGNOFF_WAIT_DAYS = 3  # a done waiting longer than this many working days for 销号 is named
 SILENT_SHOWN = 20  # silent units named
 YELLOW_REFS_SHOWN = 20  # yellow item refs in the closing line
 PARAGRAPH_RED_SHOWN = 10  # lagging items named in the 通报 paragraph
@@ -160,6 +162,18 @@ def compose_digest(
             reports=new_reports,
         )
     )
+    awaiting = [s for s in items if s.done and s.signoff == "pending" and s.last is not None]
+    if awaiting:
+        slow = [
+            s
+            for s in awaiting
+            if s.last is not None
+            and working_days_between(local_day(s.last, tz), today) > SIGNOFF_WAIT_DAYS
+        ]
+        lines.append(t("dg_signoff", count=len(awaiting), slow=len(slow), days=SIGNOFF_WAIT_DAYS))
+        if slow:
+            lines.append(t("dg_signoff_slow", items=_ref_titles(t, slow, CHANGES_SHOWN)))
+    headline["awaiting_signoff"] = len(awaiting)
     if newly_red:
         lines.append(t("dg_newly_red", items=_ref_titles(t, newly_red, CHANGES_SHOWN)))
     if newly_done:

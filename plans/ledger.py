@@ -41,6 +41,7 @@ LEDGER_COLUMNS = (
     "状态",
     "预警",
     "更新时间",
+    "延期情况",
 )
 
 Cell = str | float | None
@@ -61,7 +62,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 # Column widths in Excel character units (a Chinese character is about two).
-_WIDTHS = (6, 48, 16, 16, 20, 18, 40, 7, 8, 6, 17)
+_WIDTHS = (6, 48, 16, 16, 20, 18, 40, 7, 10, 6, 17, 24)
 _CENTERED = {"序号", "进度%", "状态", "预警", "更新时间"}
 # Excel's own "good / neutral / bad" fills and fonts: light enough to print, dark text on top.
 _LIGHT_FILLS: dict[str, tuple[str, str]] = {
@@ -104,11 +105,31 @@ def _row(s: ItemState, today: date, tz: ZoneInfo) -> list[Cell]:
         _deadline_text(item),
         progress,
         percent,
-        STATUS_WORDS[s.status or "not_started"],
+        _status_words(s),
         LIGHT_WORDS[s.light],
         updated,
+        _extensions_text(s),
     ]
     return [(_clean(v) or None) if isinstance(v, str) else v for v in row]
+
+
+def _status_words(s: ItemState) -> str:
+    """ "推进中", with 销号 when it is on: "待销号", "已销号", "推进中(已退回)"."""
+    if s.done and s.signoff == "pending":
+        return "待销号"
+    if s.done and s.signoff == "signed":
+        return "已销号"
+    words = STATUS_WORDS[s.status or "not_started"]
+    return f"{words}(已退回)" if s.signoff == "returned" else words
+
+
+def _extensions_text(s: ItemState) -> str:
+    """Granted extensions, one per line: "局高新处:延至2024年3月31日(原定2023年12月31日)"."""
+    lines = []
+    for e in s.record.extensions:
+        old = f"(原定{_cn_date(e.old_deadline)})" if e.old_deadline else ""
+        lines.append(f"{e.unit_name}:延至{_cn_date(e.new_deadline)}{old}")
+    return "\n".join(lines)
 
 
 def _task_text(item: Item) -> str:

@@ -139,6 +139,9 @@ def _num(v: float) -> int | float:
 # ---------------------------------------------------------------------------- follow-up
 
 Status = Literal["not_started", "in_progress", "done", "blocked"]
+# 销号: a unit's "done" waits for a coordinator's check (pending), who closes the item for that
+# unit (signed) or sends it back with a reason (returned: the item is in progress again).
+Signoff = Literal["pending", "signed", "returned"]
 PersonRole = Literal["admin", "coordinator", "leader", "contact"]
 
 
@@ -186,3 +189,23 @@ class Report:
     reporter_name: str = ""
     unit_name: str = ""
     evidence: tuple[Evidence, ...] = ()
+    signoff: Signoff | None = None  # set on a "done" while 销号 is on
+    signoff_note: str = ""  # the coordinator's reason for sending it back
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A unit's request for more time on an item (延期申请), and what the coordinator decided."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    unit_name: str
+    old_deadline: date | None
+    new_deadline: date
+    phrase: str  # as the contact wrote the new date ("3月底")
+    reason: str
+    state: Literal["pending", "granted", "refused"]
+    created_at: datetime
+    requester_name: str = ""
+    decided_at: datetime | None = None

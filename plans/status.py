@@ -6,6 +6,11 @@ disagree about an item.
 
 An item's status is what its lead unit(s) said last; support units' reports count only when no
 lead unit has reported (a support unit finishing its part does not finish the item).
+
+销号: a "done" that a coordinator sent back (退回) is in progress again; one still waiting is done
+and awaits 销号 (`ItemState.signoff`). 延期: an item is due when its responsible units are due;
+a unit granted an extension is due on the new date (`ItemState.deadline`, with the plan's date
+kept in `original_deadline`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from plans.lights import Light, light
-from plans.model import Item, Report, Status, Target
+from plans.model import Extension, Item, Report, Signoff, Status, Target
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,21 @@ class ItemRecord:
     ref: str  # "4", or "2-15" when several plans are active
     item: Item
     plan_start: date  # start of the item's span: Jan 1 of the plan year
+    extensions: tuple[Extension, ...] = ()  # granted ones, oldest first
+
+    def unit_deadline(self, unit_name: str) -> date | None:
+        """The unit's deadline for the item: the latest extension granted to it, else the plan's."""
+        if self.item.deadline is None:
+            return None
+        moved = [e.new_deadline for e in self.extensions if e.unit_name == unit_name]
+        return moved[-1] if moved else self.item.deadline
+
+    def deadline(self) -> date | None:
+        """When the item is due: the earliest of its lead units' deadlines (all units' when none
+        leads); the plan's date when no unit was granted more time."""
+        names = list(self.item.lead_units) or [u.name for u in self.item.units]
+        dates = [d for d in (self.unit_deadline(n) for n in names) if d is not None]
+        return min(dates) if dates else self.item.deadline
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,8 @@ class ItemState:
     targets: tuple[TargetProgress, ...]
     next_due: date | None  # the next milestone or the deadline, on or after today
     deadline: date | None  # the item's deadline; None for ongoing work (持续推进)
+    original_deadline: date | None = None  # the plan's date, when an extension moved it
+    signoff: Signoff | None = None  # of the report the status comes from
 
     @property
     def item(self) -> Item:
@@ -166,7 +188,10 @@ def item_state(
     last = chosen[-1] if chosen else None
     status = last.status if last else None
     percent = last.percent if last else None
-    deadline = item.deadline
+    signoff = last.signoff if last else None
+    if status == "done" and signoff == "returned":  # sent back: in progress again
+        status, percent = "in_progress", None
+    deadline = record.deadline()
     colour = light(
         status=status,
         percent=percent,
@@ -187,6 +212,8 @@ def item_state(
         targets=tuple(_target_progress(t, reports) for t in item.targets),
         next_due=upcoming[0] if upcoming else None,
         deadline=deadline,
+        original_deadline=item.deadline if deadline != item.deadline else None,
+        signoff=signoff,
     )
 
 

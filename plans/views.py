@@ -99,6 +99,10 @@ def names_label(t: Texts, names: Sequence[str], *, shown: int, chars: int = UNIT
 def progress_text(t: Texts, state: ItemState) -> str:
     """ "推进中 60%", "已完成", "未启动"."""
     status = t(f"status_{state.status or 'not_started'}")
+    if state.done and state.signoff in ("pending", "signed"):
+        return t(f"signoff_{state.signoff}")  # 待销号 / 已销号
+    if state.signoff == "returned":
+        status = t("signoff_returned_status", status=status)  # 推进中(已退回)
     if state.percent is None or state.done:
         return status
     return t("view_progress", status=status, percent=num(state.percent))
@@ -270,11 +274,16 @@ def item_view(t: Texts, snap: Snapshot, state: ItemState, *, tz: tzinfo = DEFAUL
     today = snap.today
     item = state.item
     phrase = t("iv_phrase", text=esc(item.deadline_text)) if item.deadline_text else ""
-    deadline = (
-        t("iv_deadline", date=day(state.deadline, today), phrase=phrase)
-        if state.deadline
-        else t("iv_ongoing", phrase=esc(item.deadline_text or t("view_ongoing")))
-    )
+    if state.deadline and state.original_deadline:
+        deadline = t(
+            "iv_deadline_extended",
+            date=day(state.deadline, today),
+            old=day(state.original_deadline, today),
+        )
+    elif state.deadline:
+        deadline = t("iv_deadline", date=day(state.deadline, today), phrase=phrase)
+    else:
+        deadline = t("iv_ongoing", phrase=esc(item.deadline_text or t("view_ongoing")))
     late = overdue_days(state, today)
     lines = [
         t(

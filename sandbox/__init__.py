@@ -24,7 +24,11 @@ blocked users, privacy mode in groups -- and injects faults (5xx, latency, dropp
 People: ``send_text(chat, text)`` / ``send_text(text)``, ``send_command``, ``start``,
 ``open_link``, ``reply``, ``edit``, ``press``, ``upload_document``, ``send_photo``,
 ``block_bot``/``unblock_bot``, ``deactivate``. A user created without ``started=True`` has not
-pressed Start, so the bot cannot write to them yet (403, as in Telegram).
+pressed Start, so the bot cannot write to them yet (403, as in Telegram). A button pressed on a
+message older than 48 h (by ``clock``; or ``press(..., inaccessible=True)``) brings the bot an
+InaccessibleMessage, and such a message cannot be quoted. ``sb.migrate_group(group)`` upgrades a
+group to a supergroup: new ``-100…`` id, both service messages, and 400 with
+``migrate_to_chat_id`` for the old id.
 
 Reading: ``sent(chat)``, ``messages(chat)``, ``wait_for_message``, ``wait_for``, ``calls`` /
 ``calls_to(method)`` (every request: method, params, status), ``stats`` (429s issued, injected,
@@ -33,7 +37,8 @@ dropped, by status and method), ``answers``, ``commands(scope)``, ``visible_comm
 
 Limits and faults: ``sb.limits.global_limit / private_chat / group_chat`` (a :class:`Limit` or
 ``None``), ``inject(method, status, count)``, ``set_latency(seconds, method)``,
-``drop_connections(count, method, after_processing=False)``, ``clear_faults()``.
+``drop_connections(count, method, after_processing=False)``, ``stall(count, method, seconds=)``
+(answer late, past a client's timeout, yet take effect), ``clear_faults()``.
 
 Standalone: ``python -m sandbox --port 8081 --token 123:ABC`` prints the root URL; people are
 then driven over HTTP under ``/_sandbox/`` (see :mod:`sandbox.control`).

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from .html import HtmlParseError, parse_html, utf16_len
 from .limits import RateLimiter
@@ -22,9 +24,11 @@ from .params import Params, Upload
 from .world import (
     ALL_UPDATE_TYPES,
     DEFAULT_ALLOWED_UPDATES,
+    INACCESSIBLE_AFTER,
     SandboxChat,
     StoredFile,
     StoredMessage,
+    Webhook,
     World,
     image_size,
 )
@@ -74,6 +78,13 @@ _NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
+_WEBHOOK_PORTS = (80, 88, 443, 8443)
+_BAD_PORT = "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 Handler = Callable[["BotApi", Params], Awaitable[Any]]
 METHODS: dict[str, tuple[str, Handler]] = {}  # lower-case name -> (canonical name, handler)
@@ -134,7 +145,23 @@ def _find_chat(world: World, value: Any) -> SandboxChat:
     chat = world.find_chat(chat_id)
     if chat is None:
         raise bad_request("chat not found")
+    if chat.migrated_to is not None:
+        raise ChatMigratedError(chat.migrated_to)
     return chat
+
+
+class ChatMigratedError(ApiError):
+    """400 for a group upgraded to a supergroup, naming the new id as Telegram does."""
+
+    def __init__(self, migrate_to_chat_id: int) -> None:
+        super().__init__(400, "Bad Request: group chat was upgraded to a supergroup chat")
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    def body(self) -> JSON:
+        """The error body with ``parameters.migrate_to_chat_id``."""
+        body = super().body()
+        body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
+        return body
 
 
 def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
@@ -155,10 +182,18 @@ def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
 class BotApi:
     """The bot's side of the sandbox: implements the methods in :data:`METHODS`."""
 
-    def __init__(self, world: World, limiter: RateLimiter, stats: Stats) -> None:
+    def __init__(
+        self,
+        world: World,
+        limiter: RateLimiter,
+        stats: Stats,
+        *,
+        loopback_http_webhooks: bool = False,
+    ) -> None:
         self.world = world
         self.limiter = limiter
         self.stats = stats
+        self.loopback_http_webhooks = loopback_http_webhooks
         self.closing = False
         self._poll_generation = 0
 
@@ -309,6 +344,10 @@ class BotApi:
             target_chat, message_id = chat, legacy
             allow = p.get_bool("allow_sending_without_reply")
         target = self.world.message(target_chat.id, message_id)
+        if target is not None and self.world.clock() - target.json["date"] > INACCESSIBLE_AFTER:
+            # What Telegram no longer hands back (a button on it brings an InaccessibleMessage)
+            # cannot be quoted either.
+            target = None
         if target is None and not allow:
             raise bad_request("message to be replied not found")
         return target
@@ -439,7 +478,12 @@ class BotApi:
 
     @_method("getUpdates")
     async def get_updates(self, p: Params) -> list[JSON]:
-        """Confirm updates below ``offset``, then return pending ones, long-polling if asked."""
+        """Confirm updates below ``offset``, then return pending ones, long-polling if asked.
+
+        While a webhook is set, Telegram refuses (409) and a waiting poll ends with 409 too.
+        """
+        if self.world.webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         offset = p.get_int("offset") or 0
         limit = min(100, max(1, p.get_int("limit") or 100))
         timeout = max(0.0, p.get_float("timeout") or 0.0)
@@ -454,11 +498,18 @@ class BotApi:
         self.world.notify()
 
         def ready() -> bool:
-            return bool(self.world.updates or self.closing or generation != self._poll_generation)
+            return bool(
+                self.world.updates
+                or self.closing
+                or generation != self._poll_generation
+                or self.world.webhook is not None
+            )
 
         if timeout > 0 and not ready():
             with contextlib.suppress(TimeoutError):
                 await self.world.wait_until(ready, timeout)
+        if self.world.webhook is not None:
+            raise ApiError(409, "Conflict: terminated by setWebhook request")
         if generation != self._poll_generation:
             raise ApiError(
                 409,
@@ -467,21 +518,82 @@ class BotApi:
             )
         return self.world.updates[:limit]
 
-    @_method("deleteWebhook")
-    async def delete_webhook(self, p: Params) -> bool:
-        """There is never a webhook; ``drop_pending_updates`` clears the queue."""
+    @_method("setWebhook")
+    async def set_webhook(self, p: Params) -> bool:
+        """Set (or, with an empty ``url``, remove) the webhook updates are pushed to.
+
+        Checked as Telegram does: an https URL on port 80, 88, 443 or 8443 whose address is
+        not reserved. A sandbox created with ``loopback_http_webhooks=True`` also accepts
+        http:// and any port for a loopback host, so a bot on this machine can be reached.
+        """
+        url = (p.get_str("url") or "").strip()
+        secret = p.get_str("secret_token") or None
+        if url:
+            self._check_webhook_url(url)
+            if secret is not None and not _SECRET_TOKEN_RE.fullmatch(secret):
+                raise bad_request("secret token contains unallowed characters")
+        allowed = p.get_json("allowed_updates", error="can't parse allowed updates")
+        if isinstance(allowed, list):
+            wanted = frozenset(str(a) for a in allowed) & ALL_UPDATE_TYPES
+            self.world.allowed_updates = wanted or DEFAULT_ALLOWED_UPDATES
         if p.get_bool("drop_pending_updates"):
             self.world.updates.clear()
+        self.world.webhook = (
+            Webhook(
+                url,
+                secret,
+                max_connections=p.get_int("max_connections") or 40,
+                ip_address=p.get_str("ip_address") or None,
+            )
+            if url
+            else None
+        )
+        self.world.notify()
+        return True
+
+    def _check_webhook_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not host or parts.scheme not in ("http", "https"):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        try:
+            port = parts.port
+        except ValueError:
+            raise bad_request(_BAD_PORT) from None
+        loopback = _is_loopback(host)
+        if loopback and self.loopback_http_webhooks:
+            return
+        if parts.scheme != "https":
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if (port or 443) not in _WEBHOOK_PORTS:
+            raise bad_request(_BAD_PORT)
+        try:
+            ip = ipaddress.ip_address("127.0.0.1" if host == "localhost" else host)
+        except ValueError:
+            return  # a host name: the sandbox resolves none
+        if not ip.is_global:
+            raise bad_request(f"bad webhook: IP address {ip} is reserved")
+
+    @_method("deleteWebhook")
+    async def delete_webhook(self, p: Params) -> bool:
+        """Remove the webhook: getUpdates works again. ``drop_pending_updates`` clears the queue."""
+        self.world.webhook = None
+        if p.get_bool("drop_pending_updates"):
+            self.world.updates.clear()
+        self.world.notify()
         return True
 
     @_method("getWebhookInfo")
     async def get_webhook_info(self, p: Params) -> JSON:
-        """No webhook, and how many updates wait."""
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.world.updates),
-        }
+        """The webhook, how many updates wait, and the last delivery error."""
+        hook = self.world.webhook
+        if hook is None:
+            return {
+                "url": "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.world.updates),
+            }
+        return hook.info(len(self.world.updates), self.world.allowed_updates)
 
     @_method("setMyCommands")
     async def set_my_commands(self, p: Params) -> bool:
@@ -731,3 +843,13 @@ class BotApi:
             },
         )
         return info
+
+
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -11,11 +11,20 @@ Faults (``inject``, ``set_latency``, ``drop_connections``) apply per request bef
 runs (a dropped connection may instead be dropped after it ran, to model "sent, but the answer
 was lost"). A fault without a method matches every method except getUpdates, so a polling loop
 running beside the code under test cannot swallow a fault meant for the bot's sends.
+
+Webhooks work as in Telegram: after ``setWebhook`` getUpdates answers 409 and every pending
+update is POSTed to the URL (JSON, with the ``X-Telegram-Bot-Api-Secret-Token`` header), one at
+a time and in order; an answer other than 2xx, or none, is retried with a growing pause and
+shows in ``getWebhookInfo`` as ``last_error_message``. Telegram wants an https URL on port 80,
+88, 443 or 8443 of a public address; ``loopback_http_webhooks=True`` also admits http:// to a
+loopback host on any port, for a bot running beside the tests. ``sandbox.webhook_deliveries``
+lists every attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -26,15 +35,16 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from .limits import Limit, Limits, RateLimiter
 from .methods import MAX_UPLOAD_BYTES, METHODS, BotApi, scope_key
 from .model import JSON, ApiCall, ApiError, SentMessage, Stats
 from .params import Params
-from .world import ChatRef, SandboxChat, SandboxUser, World
+from .world import ChatRef, SandboxChat, SandboxUser, Webhook, World
 
-__all__ = ["DOWNLOAD_METHOD", "BotApiSandbox"]
+__all__ = ["DOWNLOAD_METHOD", "BotApiSandbox", "WebhookDelivery"]
 
 log = logging.getLogger("sandbox")
 
@@ -59,11 +69,27 @@ class _Fault:
     retry_after: int | None = None
     drop: bool = False
     after_processing: bool = False
+    stall: float = 0.0  # answer this late, then as normal (see BotApiSandbox.stall)
 
     def matches(self, method: str) -> bool:
         if self.method is None:
             return method != "getupdates"
         return self.method == method
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One POST of an update to the webhook.
+
+    ``status`` is the HTTP status the bot answered, ``None`` when no answer came; ``error`` is
+    what getWebhookInfo then reports as ``last_error_message`` (``None`` when delivered).
+    """
+
+    update_id: int
+    url: str
+    status: int | None
+    error: str | None
+    at: float
 
 
 class BotApiSandbox:
@@ -89,6 +115,9 @@ class BotApiSandbox:
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.time,
         control_api: bool = True,
+        loopback_http_webhooks: bool = False,
+        webhook_retry: tuple[float, float] = (0.2, 5.0),
+        webhook_timeout: float = 10.0,
     ) -> None:
         if not _TOKEN_RE.fullmatch(token):
             raise ValueError("a bot token looks like '123456:ABC-def'")
@@ -104,7 +133,17 @@ class BotApiSandbox:
         self.stats = Stats()
         self.calls: list[ApiCall] = []
         self.errors: list[BaseException] = []  # exceptions inside the sandbox: bugs, not faults
-        self._api = BotApi(self.world, RateLimiter(self.limits), self.stats)
+        self._api = BotApi(
+            self.world,
+            RateLimiter(self.limits),
+            self.stats,
+            loopback_http_webhooks=loopback_http_webhooks,
+        )
+        # Deliveries: first pause after a failure, doubling up to the second; per-POST timeout.
+        self._webhook_retry = webhook_retry
+        self._webhook_timeout = webhook_timeout
+        self._webhook_task: asyncio.Task[None] | None = None
+        self.webhook_deliveries: list[WebhookDelivery] = []
         self._faults: list[_Fault] = []
         self._latency: dict[str | None, float] = {}
         self._cursors: dict[int, int] = {}
@@ -137,6 +176,9 @@ class BotApiSandbox:
         host, port = runner.addresses[0][:2]
         self._root = f"http://{host}:{port}"
         self._api.closing = False
+        self._webhook_task = asyncio.create_task(
+            self._deliver_webhook_updates(), name="sandbox-webhook"
+        )
         log.info("Bot API sandbox listening on %s", self._root)
         return self
 
@@ -146,6 +188,12 @@ class BotApiSandbox:
             return
         self._api.closing = True
         self.world.notify()
+        if self._webhook_task is not None:
+            # Also cancelled: Python 3.11's wait_for can swallow a cancel; `closing` ends it then.
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         await self._runner.cleanup()
         self._runner = None
 
@@ -235,6 +283,13 @@ class BotApiSandbox:
             bot_is_admin=bot_is_admin,
             chat_id=chat_id,
         )
+
+    def migrate_group(
+        self, group: SandboxChat, *, by: SandboxUser | None = None, notify_bot: bool = True
+    ) -> SandboxChat:
+        """Upgrade a group to a supergroup (new ``-100…`` id, service messages, and 400 with
+        ``migrate_to_chat_id`` for the old id); see :meth:`World.migrate_group`."""
+        return self.world.migrate_group(group, by=by, notify_bot=notify_bot)
 
     def user(self, user_id: int) -> SandboxUser:
         """The person with this id."""
@@ -327,6 +382,11 @@ class BotApiSandbox:
         return list(self.world.updates)
 
     @property
+    def webhook(self) -> Webhook | None:
+        """The webhook the bot set (url, secret_token, last_error_*), or ``None``."""
+        return self.world.webhook
+
+    @property
     def answers(self) -> dict[str, JSON]:
         """answerCallbackQuery results by query id: text, show_alert, url, cache_time."""
         return self.world.answers
@@ -417,6 +477,16 @@ class BotApiSandbox:
             )
         )
 
+    def stall(self, count: int = 1, method: str | None = None, *, seconds: float = 30.0) -> None:
+        """Hold the next ``count`` matching calls for ``seconds`` before running them.
+
+        A client whose timeout is shorter gives up, yet the call then takes effect as Telegram's
+        would: a timed-out send may well have been delivered.
+        """
+        self._faults.append(
+            _Fault(method.lower() if method else None, count, stall=max(0.0, seconds))
+        )
+
     def set_latency(self, seconds: float, method: str | None = None) -> None:
         """Delay every matching call by ``seconds`` (0 removes the delay)."""
         key = method.lower() if method else None
@@ -500,6 +570,9 @@ class BotApiSandbox:
         if latency:
             await asyncio.sleep(latency)
         fault = self._take_fault(key)
+        if fault is not None and fault.stall:
+            await asyncio.sleep(fault.stall)
+            fault = None
         drop_after = fault is not None and fault.drop and fault.after_processing
         if fault is not None and fault.drop and not drop_after:
             return self._drop(request, method, logged, started)
@@ -560,6 +633,69 @@ class BotApiSandbox:
             if status == 429:
                 self.stats.too_many_requests += 1
 
+    # -- webhook delivery -----------------------------------------------------------------------
+
+    async def _deliver_webhook_updates(self) -> None:
+        """While a webhook is set, push the oldest pending update until the bot takes it."""
+        world = self.world
+        first, longest = self._webhook_retry
+        delay = first
+        timeout = aiohttp.ClientTimeout(total=self._webhook_timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while not self._api.closing:
+                hook = world.webhook
+                if hook is None or not world.updates:
+                    with contextlib.suppress(TimeoutError):
+                        await world.wait_until(_has_work(world, self._api), 3600.0)
+                    delay = first
+                    continue
+                update = world.updates[0]
+                status, error = await self._post_update(session, hook, update)
+                self.webhook_deliveries.append(
+                    WebhookDelivery(update["update_id"], hook.url, status, error, time.time())
+                )
+                if error is None:
+                    world.confirm(update["update_id"] + 1)  # taken: gone for good
+                    delay = first
+                    world.notify()
+                    continue
+                hook.last_error_date = int(world.clock())
+                hook.last_error_message = error
+                world.notify()
+                # Back off, but a new setWebhook or deleteWebhook starts afresh at once.
+                with contextlib.suppress(TimeoutError):
+                    await world.wait_until(_replaced(world, hook, self._api), delay)
+                delay = min(longest, delay * 2)
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, hook: Webhook, update: JSON
+    ) -> tuple[int | None, str | None]:
+        """POST one update; (status, None) when taken, else (status or None, Telegram's text)."""
+        headers = {"Content-Type": "application/json"}
+        if hook.secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+        body = json.dumps(update, ensure_ascii=False).encode()
+        try:
+            async with session.post(
+                hook.url, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                await response.read()
+                if 200 <= response.status < 300:
+                    return response.status, None
+                reason = f" {response.reason}" if response.reason else ""
+                return (
+                    response.status,
+                    f"Wrong response from the webhook: {response.status}{reason}",
+                )
+        except TimeoutError:
+            return None, "Read timeout expired"
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, ConnectionRefusedError):
+                return None, "Connection refused"
+            return None, f"Connection failed: {exc.os_error.strerror or exc.os_error}"
+        except aiohttp.ClientError as exc:
+            return None, f"Connection failed: {exc}"
+
     async def _not_found(self, request: web.Request) -> web.Response:
         body = ApiError(404, "Not Found").body()
         return web.Response(text=json.dumps(body), status=404, content_type="application/json")
@@ -573,3 +709,11 @@ def _as_dict(scope: Any) -> Any:
     if callable(to_dict):
         return to_dict()
     raise TypeError(f"not a command scope: {scope!r}")
+
+
+def _has_work(world: World, api: BotApi) -> Callable[[], bool]:
+    return lambda: api.closing or (world.webhook is not None and bool(world.updates))
+
+
+def _replaced(world: World, hook: Webhook, api: BotApi) -> Callable[[], bool]:
+    return lambda: api.closing or world.webhook is not hook

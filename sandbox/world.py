@@ -25,12 +25,14 @@ from .model import JSON, SentMessage
 __all__ = [
     "ALL_UPDATE_TYPES",
     "DEFAULT_ALLOWED_UPDATES",
+    "INACCESSIBLE_AFTER",
     "ChatRef",
     "MessageRef",
     "SandboxChat",
     "SandboxUser",
     "StoredFile",
     "StoredMessage",
+    "Webhook",
     "World",
 ]
 
@@ -66,6 +68,16 @@ DEFAULT_ALLOWED_UPDATES = ALL_UPDATE_TYPES - {
     "chat_member",
     "message_reaction",
     "message_reaction_count",
+}
+
+# A button pressed on a message older than this gets an InaccessibleMessage in its query.
+INACCESSIBLE_AFTER = 48 * 3600
+# The sender of service messages Telegram posts on behalf of a chat (migrate_from_chat_id).
+_GROUP_ANONYMOUS_BOT: JSON = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
 }
 
 # A message as tests hold it: a SentMessage record or a Telegram Message dict.
@@ -154,6 +166,38 @@ class StoredFile:
 
 
 @dataclass
+class Webhook:
+    """The webhook set with setWebhook: where updates go and how the last delivery went.
+
+    A new setWebhook replaces the object, which is how a delivery in progress (and its
+    backoff) notices that the webhook changed.
+    """
+
+    url: str
+    secret_token: str | None
+    max_connections: int = 40
+    ip_address: str | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+    def info(self, pending: int, allowed_updates: frozenset[str]) -> JSON:
+        """The WebhookInfo object getWebhookInfo answers."""
+        info: JSON = {
+            "url": self.url,
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+            "max_connections": self.max_connections,
+            "allowed_updates": sorted(allowed_updates),
+        }
+        if self.ip_address is not None:
+            info["ip_address"] = self.ip_address
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message or ""
+        return info
+
+
+@dataclass
 class StoredMessage:
     """A message in a chat, from a user or from the bot, in its current state."""
 
@@ -188,6 +232,7 @@ class SandboxChat:
         self.bot_status: Literal["member", "administrator", "left", "kicked"] = "member"
         self.messages: dict[int, StoredMessage] = {}
         self._message_ids = itertools.count(1)
+        self.migrated_to: int | None = None  # the supergroup this group was upgraded to
 
     def __repr__(self) -> str:
         return f"SandboxChat(id={self.id}, type={self.type!r}, title={self.title!r})"
@@ -224,6 +269,10 @@ class SandboxChat:
         old = self.bot_status
         self.bot_status = "administrator" if admin else "member"
         self._world.bot_membership_changed(self, old, self.bot_status, by=None)
+
+    def migrate(self, *, by: SandboxUser | None = None, notify_bot: bool = True) -> SandboxChat:
+        """Upgrade this group to a supergroup; see :meth:`World.migrate_group`."""
+        return self._world.migrate_group(self, by=by, notify_bot=notify_bot)
 
     def messages_json(self) -> list[JSON]:
         """Every message in the chat that still exists, users' and the bot's, in order."""
@@ -350,15 +399,24 @@ class SandboxUser:
         return self._world.user_edit(self, message, new_text)
 
     def press(
-        self, bot_message: MessageRef, callback_data: str | None = None, *, text: str | None = None
+        self,
+        bot_message: MessageRef,
+        callback_data: str | None = None,
+        *,
+        text: str | None = None,
+        inaccessible: bool | None = None,
     ) -> JSON:
         """Press an inline button on a bot message, found by its callback data or its text.
 
         Returns the CallbackQuery sent to the bot (its ``id`` is fresh for every press).
         Raises ``LookupError`` when the message has no such button -- a person could not press
         a button that is not there, and a test that tries has a bug worth seeing.
+
+        On a message older than 48 hours (by the sandbox clock), or with ``inaccessible=True``,
+        the query carries an InaccessibleMessage -- chat, message id and ``date`` 0 -- as
+        Telegram sends when it no longer hands the message back.
         """
-        return self._world.press(self, bot_message, callback_data, text)
+        return self._world.press(self, bot_message, callback_data, text, inaccessible)
 
     def upload_document(
         self,
@@ -453,6 +511,7 @@ class World:
         self.updates: list[JSON] = []  # pending (unconfirmed) updates, oldest first
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.filtered_updates = 0  # updates not queued because allowed_updates excluded them
+        self.webhook: Webhook | None = None  # set: updates are pushed, getUpdates answers 409
         # (scope key, language code) -> commands; see sandbox.methods for the scope keys
         self.commands: dict[tuple[tuple[Any, ...], str], list[JSON]] = {}
         self.callback_queries: dict[str, SandboxUser] = {}  # unanswered query id -> presser
@@ -527,6 +586,52 @@ class World:
         chat.bot_status = "administrator" if bot_is_admin else "member"
         self.groups[chat_id] = chat
         return chat
+
+    def migrate_group(
+        self, group: SandboxChat, *, by: SandboxUser | None = None, notify_bot: bool = True
+    ) -> SandboxChat:
+        """Upgrade a group to a supergroup, as Telegram does (a group grows, or an admin turns
+        on a supergroup feature); return the new chat.
+
+        The supergroup gets a new ``-100…`` id and takes over the title, members, admins and the
+        bot's membership. The old group gets a service message with ``migrate_to_chat_id`` (from
+        the person who upgraded it) and the supergroup one with ``migrate_from_chat_id`` (from
+        GroupAnonymousBot, ``sender_chat`` the supergroup); the bot gets both as ``message``
+        updates unless ``notify_bot=False`` (a bot that missed them, say while it was down for
+        longer than Telegram keeps updates). From then on the Bot API answers requests naming
+        the old id with 400 "group chat was upgraded to a supergroup chat" and
+        ``parameters.migrate_to_chat_id``, and nobody can post in the old group.
+        """
+        if group.type != "group" or group.id not in self.groups:
+            raise ValueError(f"only a basic group can be upgraded, not {group!r}")
+        if group.migrated_to is not None:
+            raise ValueError(f"{group!r} was already upgraded to {group.migrated_to}")
+        n = next(self._group_ids)
+        new_id = -(1_001_000_000_000 + n)  # the shape create_group gives supergroups
+        while new_id in self.groups:
+            new_id -= 1
+        new = SandboxChat(self, new_id, "supergroup", title=group.title)
+        new.members = dict(group.members)
+        new.admins = set(group.admins)
+        new.bot_status = group.bot_status
+        self.groups[new_id] = new
+        group.migrated_to = new_id
+        actor = by or next(iter(group.members.values()), None)
+        sender = actor.to_json() if actor is not None else _GROUP_ANONYMOUS_BOT
+        old_notice = self.add_message(group, sender, {"migrate_to_chat_id": new_id}, from_bot=False)
+        new_notice = self.add_message(
+            new,
+            _GROUP_ANONYMOUS_BOT,
+            {"sender_chat": new.to_json(), "migrate_from_chat_id": group.id},
+            from_bot=False,
+        )
+        bot_inside = group.bot_status in ("member", "administrator")
+        if notify_bot and bot_inside:  # service messages reach bots even in privacy mode
+            self.push_update("message", old_notice.json)
+            self.push_update("message", new_notice.json)
+        else:
+            self.notify()
+        return new
 
     def find_chat(self, chat_id: int) -> SandboxChat | None:
         """The chat with this id, if the sandbox knows it."""
@@ -646,6 +751,8 @@ class World:
         self, user: SandboxUser, chat: SandboxChat, content: JSON, reply_to: MessageRef | None
     ) -> JSON:
         """A user posts ``content`` in ``chat``; the bot gets it unless privacy mode hides it."""
+        if chat.migrated_to is not None:
+            raise ValueError(f"{chat!r} was upgraded to supergroup {chat.migrated_to}; post there")
         if chat.is_group:
             chat.members.setdefault(user.id, user)
         elif chat.user is not user:
@@ -722,12 +829,16 @@ class World:
         bot_message: MessageRef,
         callback_data: str | None,
         button_text: str | None,
+        inaccessible: bool | None = None,
     ) -> JSON:
         """``user`` presses a callback button; the bot gets a ``callback_query``."""
         chat_id, message_id = _locate(bot_message)
         stored = self.message(chat_id, message_id)
         if stored is None or not stored.from_bot:
             raise LookupError(f"no bot message {message_id} in chat {chat_id}")
+        chat = self.chat(chat_id)
+        if chat.migrated_to is not None:
+            raise ValueError(f"{chat!r} was upgraded to supergroup {chat.migrated_to}")
         rows = stored.json.get("reply_markup", {}).get("inline_keyboard", [])
         buttons = [b for row in rows for b in row if "callback_data" in b]
         for button in buttons:
@@ -743,10 +854,18 @@ class World:
                 f" text={button_text!r}; it has {offered}"
             )
         query_id = f"{4_000_000_000_000_000 + next(self._query_ids)}"
+        if inaccessible is None:
+            inaccessible = self.clock() - stored.json["date"] > INACCESSIBLE_AFTER
+        message: JSON = (
+            # Bot API's InaccessibleMessage: what is left of a message Telegram won't hand back.
+            {"chat": chat.to_json(), "message_id": message_id, "date": 0}
+            if inaccessible
+            else copy.deepcopy(stored.json)
+        )
         query: JSON = {
             "id": query_id,
             "from": user.to_json(),
-            "message": copy.deepcopy(stored.json),
+            "message": message,
             # Stable per chat, as Telegram's opaque chat_instance is.
             "chat_instance": str(abs(hash(("chat_instance", chat_id))) % 10**18),
             "data": data,

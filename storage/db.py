@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,14 @@ from storage.migrations import MIGRATIONS, Migration, migrate
 BUSY_TIMEOUT_MS = 5000
 
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseUnavailable(StorageError):
+    """The database file cannot be opened where the settings put it: a directory, a file
+    that is not SQLite, a place duban may not write. The message says which, in one line;
+    it is the user's to fix (the CLI exits 2)."""
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:
@@ -64,11 +73,15 @@ class Database:
     ) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date.
 
-        Raises StorageError if the file's schema is newer than `migrations` knows.
+        Raises DatabaseUnavailable if the path cannot hold the database, StorageError if the
+        file's schema is newer than `migrations` knows.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path)
+        _check_location(path)
+        try:
+            writer = await _connect(path)
+        except (sqlite3.Error, OSError) as e:
+            raise DatabaseUnavailable(_cannot_open(path, e)) from None
         reader: aiosqlite.Connection | None = None
         try:
             mode = await _scalar(writer, "PRAGMA journal_mode = WAL")
@@ -78,10 +91,13 @@ class Database:
             await migrate(writer, migrations)
             reader = await _connect(path)
             await reader.execute("PRAGMA query_only = ON")
-        except BaseException:
+        except BaseException as e:
             await writer.close()
             if reader is not None:
                 await reader.close()
+            if isinstance(e, (sqlite3.DatabaseError, OSError)):
+                # not a database, read-only file or folder, disk I/O error
+                raise DatabaseUnavailable(_cannot_open(path, e)) from None
             raise
         return cls(path, writer, reader)
 
@@ -168,6 +184,57 @@ class Database:
         """The first row of one query (or None), read on the reader connection."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+
+def _check_location(path: Path) -> None:
+    """Refuse, before SQLite tries, a path that cannot be a database file; create its folder."""
+    hint = "set DUBAN_DATABASE (or --database) to a file"
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as e:
+        raise DatabaseUnavailable(_cannot_open(path, e)) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise DatabaseUnavailable(
+                f"cannot open database {path}: it is a directory; {hint}, e.g. {path / 'duban.db'}"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise DatabaseUnavailable(
+                f"cannot open database {path}: it is not a regular file; {hint}"
+            )
+        try:
+            with path.open("rb") as f:
+                head = f.read(len(_SQLITE_HEADER))
+        except OSError as e:
+            raise DatabaseUnavailable(_cannot_open(path, e)) from None
+        if head and head != _SQLITE_HEADER:
+            raise DatabaseUnavailable(
+                f"cannot open database {path}: the file is not an SQLite database; {hint} "
+                "that does not exist yet or that duban created"
+            )
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DatabaseUnavailable(
+            f"cannot create the folder of database {path}: {_reason(e)}; {hint} in a folder "
+            "duban may write"
+        ) from None
+
+
+def _reason(e: BaseException) -> str:
+    if isinstance(e, OSError):
+        return e.strerror or e.__class__.__name__
+    return str(e) or e.__class__.__name__
+
+
+def _cannot_open(path: Path, e: BaseException) -> str:
+    reason = _reason(e)
+    if "readonly" in reason or "read-only" in reason or isinstance(e, PermissionError):
+        reason += " (duban needs to write the database and the files beside it)"
+    return f"cannot open database {path}: {reason}"
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

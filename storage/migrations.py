@@ -294,12 +294,91 @@ ALTER TABLE plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_val
 ALTER TABLE plans ADD COLUMN skipped TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(skipped));
 """
 
+# v6: the 督办 workflow. A unit's "done" waits for a coordinator's 销号 (reports.signoff:
+# pending → signed, or returned with a reason); a unit asks for more time (extensions: pending →
+# granted or refused), and a granted one moves that unit's deadline for the item. Extensions are
+# part of the catalog (they change deadlines): the catalog version moves with them. A
+# coordinator's next message may be an answer the bot asked for (awaiting_input: the reason for
+# sending a report back), kept here so a restart does not lose the question.
+SCHEMA_V6 = """
+ALTER TABLE reports ADD COLUMN signoff TEXT
+    CHECK (signoff IS NULL OR signoff IN ('pending', 'signed', 'returned'));
+ALTER TABLE reports ADD COLUMN signoff_at TEXT;
+ALTER TABLE reports ADD COLUMN signoff_by INTEGER;
+ALTER TABLE reports ADD COLUMN signoff_note TEXT NOT NULL DEFAULT '';
+CREATE INDEX reports_signoff_pending ON reports (created_at) WHERE signoff = 'pending';
+
+CREATE TABLE extensions (
+    id             INTEGER PRIMARY KEY,
+    item_id        INTEGER NOT NULL REFERENCES items (id),
+    unit_id        INTEGER NOT NULL REFERENCES units (id),
+    contact_id     INTEGER REFERENCES contacts (id),
+    requester_name TEXT NOT NULL DEFAULT '',
+    old_deadline   TEXT CHECK (old_deadline IS NULL OR old_deadline = date(old_deadline)),
+    new_deadline   TEXT NOT NULL CHECK (new_deadline = date(new_deadline)),
+    phrase         TEXT NOT NULL DEFAULT '',
+    reason         TEXT NOT NULL DEFAULT '',
+    state          TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (state IN ('pending', 'granted', 'refused')),
+    created_at     TEXT NOT NULL,
+    decided_at     TEXT,
+    decided_by     INTEGER,
+    CHECK ((state = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX extensions_item_unit ON extensions (item_id, unit_id, state);
+
+CREATE TABLE awaiting_input (
+    chat_id    INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('return_reason')),
+    ref        INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+);
+""" + "".join(
+    f"""
+CREATE TRIGGER extensions_{event.lower()}_bumps_catalog AFTER {event} ON extensions
+BEGIN
+    UPDATE meta SET value = value + 1 WHERE key = 'catalog_version';
+END;
+"""
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
+
+# v7: claims, so that two passes at once (the bot's scheduler and a cron `duban send-due`, or two
+# digests) never send the same thing twice, and a crash repeats only what was in flight. A pass
+# claims a unit's pending nudges (claimed_by, claimed_at: a lease; a crashed claimer's run out and
+# the next pass takes them over) and notes in nudge_deliveries, per nudge and chat, that a
+# request is on its way ('sending', with the chunks already delivered) before it goes and that
+# it arrived ('sent') right after; 'stopped' when the Bot API refused it. The digest's row is its
+# claim, with the chats it already reached.
+SCHEMA_V7 = """
+ALTER TABLE nudges ADD COLUMN claimed_by TEXT;
+ALTER TABLE nudges ADD COLUMN claimed_at TEXT;
+CREATE TABLE nudge_deliveries (
+    nudge_id    INTEGER NOT NULL REFERENCES nudges (id) ON DELETE CASCADE,
+    chat_id     INTEGER NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'stopped')),
+    claimed_by  TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,  -- of the composed message, to resume it where it stopped
+    chunks_done INTEGER NOT NULL DEFAULT 0,
+    message_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(message_ids)),
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (nudge_id, chat_id)
+) WITHOUT ROWID;
+ALTER TABLE digests ADD COLUMN claimed_by TEXT;
+ALTER TABLE digests ADD COLUMN claimed_at TEXT;
+ALTER TABLE digests ADD COLUMN delivered TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(delivered));
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     (1, SCHEMA_V1),
     (2, SCHEMA_V2),
     (3, SCHEMA_V3),
     (4, SCHEMA_V4),
     (5, SCHEMA_V5),
+    (6, SCHEMA_V6),
+    (7, SCHEMA_V7),
 )
 
 

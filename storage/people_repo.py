@@ -190,6 +190,55 @@ async def deactivate_chat(db: Database, chat_id: int, *, now: datetime) -> list[
     return [_contact(r) for r in rows]
 
 
+async def move_chat(db: Database, old_chat_id: int, new_chat_id: int) -> list[Contact]:
+    """A group upgraded to a supergroup (Telegram's ChatMigrated): its memberships move to
+    the new chat id; return them as they are now. Idempotent: a second call moves nothing.
+
+    Where the new chat already has the same membership (someone joined it on its own), that
+    one is kept -- active if either was -- and the old chat's is deactivated, so every
+    membership stays one per chat and the reports made through the old one keep pointing at it.
+    """
+    async with db.transaction(changes="people") as conn:
+        old = list(
+            await conn.execute_fetchall(
+                "SELECT id, unit_id, role, active FROM contacts WHERE chat_id = ?",
+                (old_chat_id,),
+            )
+        )
+        moved: list[int] = []
+        for row in old:
+            twins = list(
+                await conn.execute_fetchall(
+                    "SELECT id FROM contacts WHERE chat_id = ? AND role = ?"
+                    " AND ifnull(unit_id, 0) = ifnull(?, 0)",
+                    (new_chat_id, row["role"], row["unit_id"]),
+                )
+            )
+            if not twins:
+                await conn.execute(
+                    "UPDATE contacts SET chat_id = ? WHERE id = ?", (new_chat_id, row["id"])
+                )
+                if row["active"]:
+                    moved.append(int(row["id"]))
+                continue
+            twin = int(twins[0]["id"])
+            if row["active"]:
+                await conn.execute(
+                    "UPDATE contacts SET active = 1, blocked_at = NULL WHERE id = ?", (twin,)
+                )
+                await conn.execute("UPDATE contacts SET active = 0 WHERE id = ?", (row["id"],))
+                moved.append(twin)
+        if not moved:
+            return []
+        marks = ",".join("?" * len(moved))
+        rows = list(
+            await conn.execute_fetchall(
+                f"{_CONTACT_SELECT} WHERE c.id IN ({marks}) ORDER BY c.id", tuple(moved)
+            )
+        )
+    return [_contact(r) for r in rows]
+
+
 async def add_admin_chat(db: Database, *, user_id: int, display_name: str) -> Contact:
     """Record an admin (from DUBAN_ADMIN_IDS) once they talk to the bot, so escalations reach them."""
     async with db.transaction(changes="people") as conn:

@@ -86,7 +86,9 @@ async def import_plan(
     matched items are updated in place and keep their ids, the rest are added, and stored items
     left unmatched are marked removed. Unknown units are created with their aliases; a name
     that is an alias (a merged unit's old name, a renamed unit's old name) finds its unit.
-    Units a coordinator assigned to an item stay on it, with the role they gave.
+    Units a coordinator assigned to an item stay on it, with the role they gave. A plan that
+    comes out the same from another file (another encoding, another format) leaves the plan's
+    row as it was: its source name, hash and updated_at name the file that last changed it.
     """
     stamp = utc_timestamp(now)
     async with db.transaction(changes="catalog") as conn:
@@ -123,14 +125,11 @@ async def import_plan(
                 await _store_review(conn, plan_id, plan)
             stored: list[StoredItem] = []
         else:
+            # The plan's own row is written at the end, and only if the plan changed: the same
+            # plan in another file (another encoding, .docx instead of .txt) leaves it as it is.
             plan_id = int(plan_row["id"])
-            await conn.execute(
-                "UPDATE plans SET source_name = ?, content_hash = ?, default_units = ?,"
-                " updated_at = ? WHERE id = ?",
-                (source_name, content_hash, default_units, stamp, plan_id),
-            )
             stored = await load_items(conn, "i.plan_id = ? AND i.removed_at IS NULL", (plan_id,))
-            await _store_review(conn, plan_id, plan)
+            await _store_review(conn, plan_id, plan, only_if_changed=True)
 
         sections_changed, section_ids = await _store_sections(conn, plan_id, plan.sections)
 
@@ -194,15 +193,22 @@ async def import_plan(
         await conn.executemany(
             "UPDATE items SET removed_at = ?, updated_at = ? WHERE id = ?", removed
         )
+        same = (
+            plan_row is not None
+            and not (added or updated or removed or sections_changed)
+            and plan_row["default_units"] == default_units
+        )
+        if plan_row is not None and not same:
+            await conn.execute(
+                "UPDATE plans SET source_name = ?, content_hash = ?, default_units = ?,"
+                " updated_at = ? WHERE id = ?",
+                (source_name, content_hash, default_units, stamp, plan_id),
+            )
 
         return ImportResult(
             plan_id=plan_id,
             created=plan_row is None,
-            unchanged=(
-                plan_row is not None
-                and not (added or updated or removed or sections_changed)
-                and plan_row["default_units"] == default_units
-            ),
+            unchanged=same,
             items_added=added,
             items_updated=updated,
             items_unchanged=unchanged,

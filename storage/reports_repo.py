@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from plans.model import Evidence, Report, Status
+from plans.model import Evidence, Report, Signoff, Status
 from storage.db import Database, parse_timestamp, utc_timestamp
 
 
@@ -37,6 +37,7 @@ class NewReport:
     chat_id: int | None = None
     message_id: int | None = None
     evidence: tuple[Evidence, ...] = ()
+    signoff: Signoff | None = None  # "pending" for a done that awaits 销号
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ async def add_report(
         source=new.source,
         reporter_name=new.reporter_name,
         evidence=new.evidence,
+        signoff=new.signoff,
     )
 
 
@@ -99,10 +101,19 @@ async def latest_report(db: Database, item_id: int, unit_id: int) -> Report | No
     return report_from_row(row) if row is not None else None
 
 
-async def amend_report(db: Database, report_id: int, *, now: datetime, **fields: object) -> Report:
+async def amend_report(
+    db: Database,
+    report_id: int,
+    *,
+    now: datetime,
+    signoff_on: bool = False,
+    **fields: object,
+) -> Report:
     """Store a new version of a report with some fields changed (a line of text added to a
     button press, a corrected percent); the old version stays, superseded. `fields` are
-    NewReport fields."""
+    NewReport fields. The 销号 state goes with the report unless `fields` sets it; a version
+    that is not done has none; with `signoff_on`, a version that becomes done (from not done,
+    or from sent back) awaits 销号."""
     stamp = utc_timestamp(now)
     async with db.transaction() as conn:
         rows = list(await conn.execute_fetchall("SELECT * FROM reports WHERE id = ?", (report_id,)))
@@ -128,8 +139,14 @@ async def amend_report(db: Database, report_id: int, *, now: datetime, **fields:
             chat_id=old["chat_id"],
             message_id=old["message_id"],
             evidence=evidence,
+            signoff=old["signoff"],  # a done awaiting 销号 still awaits it with a line added
         )
-        new_id = await _insert(conn, replace(base, **fields), stamp)  # type: ignore[arg-type]
+        new = replace(base, **fields)  # type: ignore[arg-type]
+        if new.status != "done":
+            new = replace(new, signoff=None)  # only a done is signed off
+        elif "signoff" not in fields and (old["status"] != "done" or old["signoff"] == "returned"):
+            new = replace(new, signoff="pending" if signoff_on else None)
+        new_id = await _insert(conn, new, stamp)
         await conn.execute(
             "UPDATE reports SET superseded_by = ?, updated_at = ? WHERE id = ?",
             (new_id, stamp, report_id),
@@ -276,8 +293,8 @@ async def take_draft(db: Database, draft_id: int, *, chat_id: int, now: datetime
 _INSERT_SQL = """
     INSERT INTO reports (item_id, unit_id, contact_id, status, percent, text, expected_date,
                          chat_id, message_id, created_at, updated_at, value, measure, source,
-                         reporter_user_id, reporter_name)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         reporter_user_id, reporter_name, signoff)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -299,6 +316,7 @@ def _insert_row(new: NewReport, stamp: str) -> tuple[object, ...]:
         new.source,
         new.reporter_user_id,
         new.reporter_name,
+        new.signoff,
     )
 
 
@@ -340,14 +358,20 @@ async def _select(
             params,
         )
     )
-    evidence: dict[int, list[Evidence]] = {}
-    if rows:
-        ids = [r["id"] for r in rows]
+    evidence = await _evidence(conn, [int(r["id"]) for r in rows])
+    return [report_from_row(r, evidence.get(r["id"], ())) for r in rows]
+
+
+async def _evidence(
+    conn: aiosqlite.Connection, ids: Sequence[int]
+) -> dict[int, tuple[Evidence, ...]]:
+    found: dict[int, list[Evidence]] = {}
+    if ids:
         for e in await conn.execute_fetchall(
             f"SELECT * FROM evidence WHERE report_id IN ({','.join('?' * len(ids))}) ORDER BY id",
-            ids,
+            list(ids),
         ):
-            evidence.setdefault(e["report_id"], []).append(
+            found.setdefault(e["report_id"], []).append(
                 Evidence(
                     kind=e["kind"],
                     file_id=e["file_id"],
@@ -357,7 +381,13 @@ async def _select(
                     file_size=e["file_size"],
                 )
             )
-    return [report_from_row(r, tuple(evidence.get(r["id"], ()))) for r in rows]
+    return {k: tuple(v) for k, v in found.items()}
+
+
+async def evidence_of(db: Database, report_ids: Sequence[int]) -> dict[int, tuple[Evidence, ...]]:
+    """The photos and documents sent with each report, by report id."""
+    async with db.snapshot() as conn:
+        return await _evidence(conn, report_ids)
 
 
 def report_from_row(row: sqlite3.Row, evidence: tuple[Evidence, ...] = ()) -> Report:
@@ -377,4 +407,6 @@ def report_from_row(row: sqlite3.Row, evidence: tuple[Evidence, ...] = ()) -> Re
         reporter_name=row["reporter_name"],
         unit_name=row["unit_name"],
         evidence=evidence,
+        signoff=row["signoff"],
+        signoff_note=row["signoff_note"],
     )

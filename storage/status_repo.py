@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from plans.model import Report
 from plans.status import ItemRecord
 from storage.db import Database, utc_timestamp
 from storage.plans_repo import load_items
 from storage.reports_repo import report_from_row
+from storage.workflow_repo import granted_extensions
 
 
 async def data_version(db: Database) -> int:
@@ -40,6 +41,7 @@ async def load_records(db: Database, plan_id: int | None = None) -> list[ItemRec
             where += " AND i.plan_id = ?"
             params = (plan_id,)
         items = await load_items(conn, where, params)
+        extensions = await granted_extensions(conn)
     multi = len(plans) > 1
     return [
         ItemRecord(
@@ -48,6 +50,7 @@ async def load_records(db: Database, plan_id: int | None = None) -> list[ItemRec
             ref=f"{s.plan_id}-{s.item.seq}" if multi else str(s.item.seq),
             item=s.item,
             plan_start=date(plans[s.plan_id], 1, 1),
+            extensions=tuple(extensions.get(s.id, ())),
         )
         for s in items
     ]
@@ -109,14 +112,72 @@ async def digest_sent(db: Database, week: str) -> bool:
     return row is not None and row["sent_at"] is not None
 
 
-async def record_digest(
-    db: Database, week: str, *, recipients: int, headline: dict[str, float | int], now: datetime
-) -> None:
-    """Remember that the digest of `week` was sent (to how many chats, with which numbers)."""
+async def claim_digest(
+    db: Database, week: str, *, owner: str, now: datetime, lease: float
+) -> list[int] | None:
+    """Claim the sending of `week`'s digest for `owner`: the week's row is the claim, made by
+    one INSERT … ON CONFLICT, so of two senders at once one gets it. A claim whose holder went
+    quiet for `lease` seconds (it crashed) is taken over. Returns the chats an earlier holder
+    already reached, or None: the digest went out, or another sender has it.
+
+    `now` is the wall clock (a lease is about processes alive now, not a replayed date).
+    """
+    stamp = utc_timestamp(now)
+    expired = utc_timestamp(now - timedelta(seconds=lease))
+    async with db.transaction() as conn:
+        rows = list(
+            await conn.execute_fetchall(
+                "INSERT INTO digests (week, created_at, claimed_by, claimed_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (week) DO UPDATE SET"
+                " claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at"
+                " WHERE digests.sent_at IS NULL"
+                " AND (digests.claimed_at IS NULL OR digests.claimed_at < ?)"
+                " RETURNING delivered",
+                (week, stamp, owner, stamp, expired),
+            )
+        )
+    if not rows:
+        return None
+    return [int(c) for c in json.loads(rows[0]["delivered"])]
+
+
+async def digest_delivered(
+    db: Database, week: str, *, owner: str, chat_id: int, now: datetime
+) -> bool:
+    """Note that `chat_id` got the digest, and renew the lease; False if the claim was lost."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE digests SET delivered = json_insert(delivered, '$[#]', ?), claimed_at = ?"
+            " WHERE week = ? AND claimed_by = ? AND sent_at IS NULL",
+            (chat_id, utc_timestamp(now), week, owner),
+        )
+        return cursor.rowcount == 1
+
+
+async def release_digest(db: Database, week: str, *, owner: str) -> None:
+    """Give the claim up unsent (making the digest failed): the next sender may take it."""
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO digests (week, created_at, sent_at, recipients, headline)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (week) DO UPDATE SET sent_at = excluded.sent_at,"
-            " recipients = excluded.recipients, headline = excluded.headline",
-            (week, utc_timestamp(now), utc_timestamp(now), recipients, json.dumps(headline)),
+            "UPDATE digests SET claimed_by = NULL, claimed_at = NULL"
+            " WHERE week = ? AND claimed_by = ? AND sent_at IS NULL",
+            (week, owner),
+        )
+
+
+async def record_digest(
+    db: Database,
+    week: str,
+    *,
+    owner: str,
+    recipients: int,
+    headline: dict[str, float | int],
+    now: datetime,
+) -> None:
+    """Remember that the digest of `week`, claimed by `owner`, was sent (to how many chats,
+    with which numbers)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE digests SET sent_at = ?, recipients = ?, headline = ?"
+            " WHERE week = ? AND claimed_by = ?",
+            (utc_timestamp(now), recipients, json.dumps(headline), week, owner),
         )

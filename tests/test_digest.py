@@ -161,6 +161,7 @@ def test_headline_numbers() -> None:
         "newly_done": 1,
         "silent_units": 4,
         "done_share": 12.5,
+        "awaiting_signoff": 0,
     }
 
 

@@ -54,7 +54,7 @@ async def test_invite_join_nudge_reply_report_confirm(world: World) -> None:
         " JOIN items i ON i.id = r.item_id"
     )
     assert rows == [
-        ("完成60%,已净增高企320家,预计11月底完成", "in_progress", 60.0, 320.0, "家", 4, "reply")
+        ("4 完成60%,已净增高企320家,预计11月底完成", "in_progress", 60.0, 320.0, "家", 4, "reply")
     ]
 
     # a second pass the same day sends nothing new

@@ -117,7 +117,7 @@ def test_title_rows_and_header(sheet: Any) -> None:
     assert sheet["A1"].value == "市科技局党组2023年工作要点督查台账"
     assert sheet["A2"].value == "截至2023年6月30日"
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert merged == {"A1:K1", "A2:K2"}
+    assert merged == {"A1:L1", "A2:L2"}
     assert sheet["A1"].font.b and sheet["A1"].alignment.horizontal == "center"
     assert tuple(c.value for c in sheet[HEADER_ROW]) == LEDGER_COLUMNS
     for cell in sheet[HEADER_ROW]:
@@ -140,6 +140,7 @@ def test_a_reported_row_column_by_column(sheet: Any, plan: Plan) -> None:
         "推进中",
         "绿",
         "2023-06-20 09:30",
+        None,  # 延期情况: none granted
     ]
     assert item.text.startswith(item.title + "。")  # the title is the first sentence
 
@@ -149,7 +150,7 @@ def test_unreported_done_and_blocked_rows(sheet: Any, plan: Plan) -> None:
     first = row_of(sheet, 1)
     assert first[2] == "局机关党委、各辖市、区科技局、常州经开区科技金融局"
     assert first[3] is None and first[4] is None
-    assert first[6:] == [None, None, "未启动", "红", None]
+    assert first[6:] == [None, None, "未启动", "红", None, None]
     # done with no text and no percent: the status words stand in, and 100
     assert row_of(sheet, 5)[6:] == [
         "6月28日 局创新处:已完成",
@@ -157,6 +158,7 @@ def test_unreported_done_and_blocked_rows(sheet: Any, plan: Plan) -> None:
         "已完成",
         "绿",
         "2023-06-28 16:05",
+        None,
     ]
     assert row_of(sheet, 6)[6:] == [
         "6月29日 局高新处:有困难:用地指标未落实",
@@ -164,6 +166,7 @@ def test_unreported_done_and_blocked_rows(sheet: Any, plan: Plan) -> None:
         "有困难",
         "红",
         "2023-06-29 08:00",
+        None,
     ]
     assert row_of(sheet, 4)[7:10] == [35, "推进中", "黄"]  # 14.5 points behind
 
@@ -205,7 +208,7 @@ def test_print_layout(sheet: Any) -> None:
     assert int(ps.fitToWidth) == 1 and int(ps.fitToHeight) == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$3:$3"
-    assert sheet.auto_filter.ref == f"A3:K{HEADER_ROW + 28}"
+    assert sheet.auto_filter.ref == f"A3:L{HEADER_ROW + 28}"
 
 
 def test_cell_formats(sheet: Any) -> None:

@@ -1,4 +1,4 @@
-"""Progress replies (plans/progress.py): status, percent, value vs target, expected date, item refs.
+"""Progress replies (plans/replies/): status, percent, value vs target, expected date, item refs.
 
 "Today" is Tuesday 2023-10-10 unless a test says otherwise.
 """
@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 import pytest
 
-import plans.progress as progress
+import plans.replies.reader
 from plans.model import Target
 from plans.progress import ProgressReading, describe, read_progress
+from plans.replies.reading import TEXT_LIMIT, empty
 
 TODAY = date(2023, 10, 10)
 HIGH_TECH = Target(text="600家以上", value=600, measure="家", op="≥")
@@ -361,6 +362,9 @@ def test_percent_target_reads_a_percent_value() -> None:
         ("postponed to Dec 20", date(2023, 12, 20), "Dec 20"),
         ("Dec 15", date(2023, 12, 15), "Dec 15"),
         ("下周五", date(2023, 10, 20), "下周五"),
+        ("预计春节前完成", date(2024, 2, 9), "春节前"),  # the 2024 holiday began on Feb 10
+        ("预计11月30号完成", date(2023, 11, 30), "11月30号"),
+        ("这周能完", date(2023, 10, 13), "这周"),
     ],
 )
 def test_expected_date(text: str, expected: date, phrase: str) -> None:
@@ -436,7 +440,8 @@ def test_today_may_be_a_datetime() -> None:
 def test_item_refs(text: str, refs: tuple[str, ...], rest: str) -> None:
     r = read(text)
     assert r.item_refs == refs, text
-    assert r.text == rest
+    assert r.body == rest
+    assert r.text == text  # what is stored is what was sent, address included
 
 
 @pytest.mark.parametrize(
@@ -456,7 +461,7 @@ def test_item_refs(text: str, refs: tuple[str, ...], rest: str) -> None:
 def test_numbers_that_are_not_item_refs(text: str) -> None:
     r = read(text)
     assert r.item_refs == (), text
-    assert r.text == text
+    assert r.text == r.body == text
 
 
 def test_ref_and_reading_together() -> None:
@@ -509,12 +514,28 @@ def test_hostile_input_never_raises(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "👍", "<script>alert(1)</script>", "\x00\x01\x7f", "2023年13月45日", "Ok"]
+    "text", ["", "   ", "<script>alert(1)</script>", "\x00\x01\x7f", "2023年13月45日", "🎉"]
 )
 def test_meaningless_input_is_not_understood(text: str) -> None:
     r = read(text)
     assert not r.understood
-    assert r == progress._empty(text.strip())
+    assert r == empty(text)
+
+
+@pytest.mark.parametrize("text", ["👍", "Ok", "收到", "好的", "已阅", "👌", "收到,谢谢", "4 收到"])
+def test_an_acknowledgement_is_not_progress(text: str) -> None:
+    r = read(text)
+    assert r.acknowledgement
+    assert not r.understood
+    assert r.status is None
+    assert r.text == text
+
+
+@pytest.mark.parametrize("text", ["收到,已完成", "好的,完成60%", "收到,预计11月底完成", "OK done"])
+def test_an_acknowledgement_with_progress_is_progress(text: str) -> None:
+    r = read(text)
+    assert not r.acknowledgement
+    assert r.understood
 
 
 def test_control_characters_do_not_hide_words() -> None:
@@ -525,9 +546,9 @@ def test_an_internal_failure_returns_an_empty_reading(monkeypatch: pytest.Monkey
     def boom(*_: object) -> ProgressReading:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(progress, "_read", boom)
+    monkeypatch.setattr(plans.replies.reader, "_read", boom)
     r = read_progress(" 已完成 ", today=TODAY)
-    assert r == progress._empty("已完成")
+    assert r == empty(" 已完成 ")  # the text as it came, nothing understood
 
 
 def test_non_string_is_empty() -> None:
@@ -585,3 +606,232 @@ def test_a_bare_number_after_done_is_not_a_share() -> None:
     assert read("已完成(见附件1)").status == "done"
     assert read("已完成投资2亿元").status == "in_progress"
     assert read("已完成3项").status == "in_progress"
+
+
+# ------------------------------------------------------- issue 8: replies altered on the way in
+
+ALTERED = [
+    "4 -完成60%",  # a "-" after the item number was dropped with it
+    "- 已完成",
+    "\u200b4 已完成",  # a zero-width space before the item number
+    "\ufeff第4项 已完成",  # a BOM
+    "第4项\u200d\u200e已完成\u00ad",  # joiner, LTR mark, soft hyphen
+    "\u202e完成60%\u202c",  # RTL override and pop
+    "第24项 第999项完成",  # the second reference was dropped and the reply read as item 24's done
+    "  4、完成60%  ",
+    "4、-30%",
+]
+
+
+@pytest.mark.parametrize("text", ALTERED)
+def test_the_reading_keeps_the_text_as_sent(text: str) -> None:
+    # The handler stores `reading.text` (or the message) as the report: it must be what was sent.
+    assert read(text).text == text
+
+
+def test_a_minus_after_the_item_number_is_a_sign_not_a_separator() -> None:
+    r = read("4 -30%")  # was read as item 4 at 30%
+    assert r.item_refs == ("4",)
+    assert r.body == "-30%"
+    assert r.percent is None
+    dash = read("4 - 完成60%")  # a dash before words separates the address
+    assert (dash.body, dash.percent) == ("完成60%", 60.0)
+
+
+def test_invisible_characters_do_not_change_the_reading() -> None:
+    plain = read("第4项 已完成")
+    for text in (
+        "\u200b第4项 已完成",
+        "\ufeff第4项 已完成",
+        "第4项 已\u00ad完\u200b成",
+        "\u200e第4项\u200f 已完成",
+    ):
+        r = read(text)
+        assert (r.status, r.item_refs, r.percent) == (plain.status, plain.item_refs, plain.percent)
+        assert r.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("第24项 第999项完成", ("24", "999")),
+        ("第4、5项已完成", ("4", "5")),
+        ("4、5 已完成", ("4", "5")),
+        ("4 已完成,第5项推进中", ("4", "5")),
+    ],
+)
+def test_a_reply_naming_two_items_is_flagged(text: str, refs: tuple[str, ...]) -> None:
+    # Not silently one item's done: the handler sees every reference and asks which.
+    r = read(text)
+    assert r.item_refs == refs
+    assert r.several_items
+    assert r.doubts == ("several_items",)
+
+
+def test_one_item_named_twice_is_one_item() -> None:
+    r = read("第4项 关于第4项,已完成")
+    assert r.item_refs == ("4",)
+    assert not r.several_items
+
+
+@pytest.mark.parametrize("text", ["-30%", "完成-30%", "4、-30%", "进度−30%", "进度-30%", "-30 %"])
+def test_a_negative_percent_is_not_progress(text: str) -> None:
+    r = read(text)
+    assert r.percent is None
+    assert r.status is None
+    assert "negative_percent" in r.doubts
+    assert r.text == text
+
+
+def test_a_negative_growth_beside_progress_leaves_the_progress() -> None:
+    r = read("同比下降-5%,完成60%")
+    assert r.percent == 60.0
+    assert "negative_percent" in r.doubts
+
+
+def test_a_range_is_not_a_negative_percent() -> None:
+    r = read("完成20-30%")
+    assert "negative_percent" not in r.doubts
+
+
+def test_a_long_reply_is_read_in_part_and_says_so() -> None:
+    # The handler used to cut at 2,000 characters without a word; the reader reads up to
+    # Telegram's own limit and says when it had more.
+    long = "完成60%," + "详细情况如下:" * 1000
+    r = read(long)
+    assert len(long) > TEXT_LIMIT
+    assert r.cut
+    assert r.text == long  # kept whole
+    assert r.percent == 60.0
+    within = "完成60%," + "说明" * 1100  # over 2,000 but within a Telegram message
+    assert not read(within).cut
+    assert read(within).text == within
+
+
+# ------------------------------------------------------- issue 10: a false done is the worst
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快完成了",
+        "马上完成",
+        "接近尾声",
+        "即将完成",
+        "快做完了",
+        "差不多完成了",
+        "基本完成",
+        "马上就好",
+    ],
+)
+def test_almost_done_is_ninety_percent_in_progress(text: str) -> None:
+    r = read(text)
+    assert (r.status, r.percent) == ("in_progress", 90.0), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "已完成可研编制",
+        "已完成招标",
+        "已完成初稿",
+        "招标已完成",
+        "一期已建成",
+        "已完成方案设计",
+        "design done",
+        "completed the tender",
+    ],
+)
+def test_a_step_done_is_in_progress(text: str) -> None:
+    assert read(text).status == "in_progress", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["已完成年度目标任务", "已完成本项工作", "已完成整改", "已完成龙城实验室建设", "任务已完成"],
+)
+def test_the_whole_work_done_is_done(text: str) -> None:
+    assert read(text).status == "done", text
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("未完成", "in_progress"),
+        ("没做完", "in_progress"),
+        ("还没完成", "in_progress"),
+        ("尚未完成", "in_progress"),
+        ("未能按期完成", "in_progress"),
+        ("做不完", "blocked"),
+        ("无法完成", "blocked"),
+        ("难以按期完成", "blocked"),
+        ("完不成", "blocked"),
+    ],
+)
+def test_negated_or_impossible_completion_is_never_done(text: str, status: str) -> None:
+    assert read(text).status == status, text
+
+
+@pytest.mark.parametrize(
+    ("text", "blocker"),
+    [
+        ("停工", "停工"),
+        ("搁置", "搁置"),
+        ("卡住了", "卡住了"),
+        ("资金缺口大", "资金缺口大"),
+        ("人手不足", "人手不足"),
+        ("暂停", "暂停"),
+        ("受疫情影响,工期延误", "受疫情影响"),
+        ("因疫情停工", "疫情"),
+        ("项目搁置,等待上级意见", "等待上级意见"),
+    ],
+)
+def test_stoppages_are_blocked_with_the_reason(text: str, blocker: str) -> None:
+    r = read(text)
+    assert r.status == "blocked", text
+    assert r.blocker == blocker
+
+
+def test_a_value_only_planned_is_not_progress() -> None:
+    r = read("预计年底可达60家", targets=[Target("50家", 50, "家")])
+    assert r.value is None
+    assert r.status != "done"
+
+
+def test_started_is_not_finished() -> None:
+    r = read("已开工15个,完工9个", targets=[Target("15个", 15, "个")])
+    assert (r.status, r.value, r.percent) == ("in_progress", 9.0, 60.0)
+
+
+def test_a_date_of_a_start_or_a_step_is_not_the_expected_date() -> None:
+    assert read("预计年底开工").expected_date is None
+    assert read("将于下周召开专题会").expected_date is None
+    assert read("预计11月中旬完成立项").expected_date is None
+    assert read("年底前恐难完成").expected_date is None
+    assert read("预计11月中旬完成").expected_date == date(2023, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["已全部完成?", "是否已完成?", "完成了吗", "有信心按期完成", "确保按期完成", "一定按期完成"],
+)
+def test_questions_and_promises_are_not_done(text: str) -> None:
+    assert read(text).status is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "除个别事项外已全部完成",
+        "已竣工,还未验收",
+        "已完成建设,待验收后投用",
+        "all done except the report",
+    ],
+)
+def test_work_left_undoes_even_a_strong_done(text: str) -> None:
+    assert read(text).status == "in_progress", text
+
+
+def test_a_count_with_more_or_odd_is_a_count() -> None:
+    r = read("已建成5G基站800余个", targets=[Target("1000个", 1000, "个")])
+    assert (r.status, r.value, r.percent) == ("in_progress", 800.0, 80.0)

@@ -604,21 +604,21 @@ def test_target_text_is_the_phrase_as_written() -> None:
 def test_fast_on_a_large_import_and_on_hostile_text() -> None:
     rows = [text for text, _ in KEPT_RULES + MAGNITUDES + TRADITIONAL + LISTS + BREAKDOWNS]
     items = (rows * (2000 // len(rows) + 1))[:2000]
-    start = time.perf_counter()
     for text in items:
-        find_targets(text)
-    assert time.perf_counter() - start < 2.0
-    for hostile in (
-        "1" * 20000,
-        "一" * 20000 + "家",
-        "其中" * 5000 + "5家",
-        "(" * 5000,
-        "1 " * 10000,
-    ):
+        find_targets(text)  # every row read (the speed is bench/import_bench.py's business)
+
+    def took(text: str) -> float:
         start = time.perf_counter()
-        find_targets(hostile)
-        find_targets(hostile, column=True)
-        assert time.perf_counter() - start < 1.0, hostile[:10]
+        find_targets(text)
+        find_targets(text, column=True)
+        return time.perf_counter() - start
+
+    # hostile text costs time in proportion to its length: ten times the text, about ten
+    # times the time (side by side, so a busy machine slows both); backtracking would be 100x
+    for unit, times in (("1", 20000), ("一", 20000), ("其中", 5000), ("(", 5000), ("1 ", 10000)):
+        small = min(took(unit * (times // 10) + "家") for _ in range(3))
+        large = min(took(unit * times + "家") for _ in range(2))
+        assert large < max(small, 1e-3) * 40, (unit, small, large)
 
 
 @pytest.mark.parametrize(
