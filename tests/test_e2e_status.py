@@ -109,7 +109,9 @@ async def test_export_is_a_printable_ledger_that_imports_back(world: World) -> N
     head_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
     assert rows[head_at][:6] == ["序号", "工作任务", "牵头单位", "配合单位", "量化指标", "完成时限"]
     by_ref = {str(r[0]): r for r in rows[head_at + 1 :]}
-    assert "320" in str(by_ref["4"][6]) and by_ref["3"][8] == "待销号"  # a done awaits 销号 (DUBAN_SIGNOFF=on)
+    assert (
+        "320" in str(by_ref["4"][6]) and by_ref["3"][8] == "待销号"
+    )  # a done awaits 销号 (DUBAN_SIGNOFF=on)
     assert header  # a title above the header
     plan = parse_bytes(data, name="ledger.xlsx").plan
     original = parse_bytes(SEED_000.read_bytes(), name=SEED_000.name).plan
