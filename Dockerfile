@@ -44,5 +44,8 @@ VOLUME ["/data"]
 # restarting it cures nothing (the bot retries by itself); a bad token stops `duban run` at start.
 HEALTHCHECK --interval=5m --timeout=30s --start-period=1m --retries=3 \
     CMD ["duban", "doctor", "--quick"]
+# Webhook mode (DUBAN_WEBHOOK_URL) listens here (DUBAN_WEBHOOK_LISTEN, default 0.0.0.0:8080);
+# long polling, the default, needs no port.
+EXPOSE 8080
 ENTRYPOINT ["duban"]
 CMD ["run"]

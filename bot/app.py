@@ -36,7 +36,7 @@ from bot.statusing import send_digest
 from config import Settings
 from handlers import admin, common, onboarding, reporting, status, workflow
 from storage import Database
-from storage.people_repo import contacts_by_role
+from storage.people_repo import active_contacts
 
 log = logging.getLogger(__name__)
 
@@ -213,21 +213,25 @@ def build_application(
 
 
 async def set_menus(app: Application) -> None:  # type: ignore[type-arg]
-    """Set the command menus: contacts' by default, coordinators' and leaders' per chat."""
+    """Set the command menus: contacts' by default in private chats, and for every chat where
+    someone holds another role, the union of that chat's roles (onboarding.menu_for, the same
+    rule a join applies)."""
     svc: Services = app.bot_data["svc"]
+    t = svc.texts
     try:
+        default = [*onboarding.menu_for(t, {"contact"}), ("start", t("menu_start"))]
         await app.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in [*onboarding.CONTACT_COMMANDS, ("start", "开始 / 加入")]],
-            scope=BotCommandScopeAllPrivateChats(),
+            [BotCommand(c, d) for c, d in default], scope=BotCommandScopeAllPrivateChats()
         )
-        for contact in await contacts_by_role(svc.db, ("admin", "coordinator", "leader")):
-            commands = (
-                onboarding.LEADER_COMMANDS
-                if contact.role == "leader"
-                else onboarding.COORDINATOR_COMMANDS
-            )
+        roles: dict[int, set[str]] = {}
+        for contact in await active_contacts(svc.db):
+            roles.setdefault(contact.chat_id, set()).add(contact.role)
+        for chat_id, held in roles.items():
+            if held == {"contact"}:
+                continue  # the default above
             await app.bot.set_my_commands(
-                [BotCommand(c, d) for c, d in commands], scope=BotCommandScopeChat(contact.chat_id)
+                [BotCommand(c, d) for c, d in onboarding.menu_for(t, held)],
+                scope=BotCommandScopeChat(chat_id),
             )
     except TelegramError as e:
         log.warning("could not set the command menus: %s", e.message)

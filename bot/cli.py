@@ -295,6 +295,7 @@ def _refusal(e: UnitChangeRefused, args: argparse.Namespace) -> str:
 
 async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Write the ledger: one row per item with its latest progress and light."""
+    from bot.services import policy_from
     from plans.ledger import ledger_csv, ledger_xlsx
     from plans.status import build_snapshot
     from storage.status_repo import load_records, load_reports
@@ -307,7 +308,8 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) 
         plans = [p for p in await list_plans(db) if p.active]
     if not records:
         raise UserError("no plan imported yet: duban import FILE")
-    snap = build_snapshot(records, reports, today=at.date(), tz=tz, until=at)
+    cycle_days = policy_from(settings).cycle_days
+    snap = build_snapshot(records, reports, today=at.date(), tz=tz, until=at, cycle_days=cycle_days)
     title = plans[0].title if len(plans) == 1 else "工作要点"
     data = ledger_xlsx(snap, tz, title=title) if args.format == "xlsx" else ledger_csv(snap, tz)
     path = Path(args.output or f"督查台账-{at.date().isoformat()}.{args.format}")

@@ -28,7 +28,7 @@ def policy_from(settings: Settings) -> NudgePolicy:
     """The nudge policy the settings describe."""
     return NudgePolicy(
         before_days=settings.nudge_days,
-        cycle=settings.cycle,  # type: ignore[arg-type]  # validated: monthly, weekly or off
+        cycle=settings.cycle,
         cycle_day=settings.cycle_day,
         overdue_every=settings.overdue_every,
         send_hour=settings.send_hour,
@@ -46,7 +46,8 @@ class SnapshotCache:
     busy recording replies, and is never stale.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cycle_days: int = 31) -> None:
+        self.cycle_days = cycle_days  # the reporting cycle (NudgePolicy.cycle_days)
         self._data_version = -1
         self._catalog_version = -1
         self._records: dict[int, ItemRecord] = {}
@@ -132,7 +133,14 @@ class SnapshotCache:
         snap = self._snapshots.get(key)
         if snap is None:
             everything = [r for reports in self._item_reports().values() for r in reports]
-            snap = build_snapshot(self._order, everything, today=today, tz=tz, until=until)
+            snap = build_snapshot(
+                self._order,
+                everything,
+                today=today,
+                tz=tz,
+                until=until,
+                cycle_days=self.cycle_days,
+            )
             if len(self._snapshots) > 8:  # yesterday's and older views
                 self._snapshots.clear()
             self._snapshots[key] = snap
@@ -156,6 +164,7 @@ class Services:
     def __post_init__(self) -> None:
         self.texts = Texts(self.settings.language)
         self.policy = policy_from(self.settings)
+        self.snapshots.cycle_days = self.policy.cycle_days
         self.tz: ZoneInfo = self.settings.tz
 
     async def _versions(self) -> dict[str, int]:

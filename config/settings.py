@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     nudge_days: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(14, 7, 3, 1, 0), description="days before a deadline or milestone to nudge"
     )
-    cycle: str = Field(
+    cycle: Literal["monthly", "weekly", "off"] = Field(
         default="monthly", description="progress request cycle: monthly, weekly, off"
     )
     cycle_day: int = Field(default=25, ge=1, le=31, description="day of month (or weekday 1-7)")
@@ -103,13 +103,6 @@ class Settings(BaseSettings):
             if any(d < 0 or d > 365 for d in days):
                 raise ValueError("days must be between 0 and 365")
             return tuple(sorted(set(days), reverse=True))
-        return value
-
-    @field_validator("cycle")
-    @classmethod
-    def _cycle(cls, value: str) -> str:
-        if value not in ("monthly", "weekly", "off"):
-            raise ValueError("expected monthly, weekly or off")
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -185,6 +178,29 @@ class Settings(BaseSettings):
                     "e.g. from: openssl rand -hex 32"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _schedule_makes_sense(self) -> Settings:
+        """The cross-field rules of the schedule, each naming the variables and what is valid."""
+        if self.cycle == "weekly" and "cycle_day" not in self.model_fields_set:
+            self.cycle_day = 1  # weekly without a day: Mondays (25 is a day of the month)
+        if self.cycle == "weekly" and not 1 <= self.cycle_day <= 7:
+            raise ValueError(
+                f"DUBAN_CYCLE_DAY: with DUBAN_CYCLE=weekly it is an ISO weekday, 1 (Monday) to 7"
+                f" (Sunday); got {self.cycle_day}"
+            )
+        if self.send_hour >= self.quiet_from:
+            raise ValueError(
+                f"DUBAN_SEND_HOUR ({self.send_hour}) must be before DUBAN_QUIET_FROM"
+                f" ({self.quiet_from}): nudges go out from the send hour until the quiet hour"
+            )
+        if not self.send_hour <= self.digest_hour < self.quiet_from:
+            raise ValueError(
+                f"DUBAN_DIGEST_HOUR ({self.digest_hour}) must be between DUBAN_SEND_HOUR"
+                f" ({self.send_hour}) and DUBAN_QUIET_FROM ({self.quiet_from}): the digest is not"
+                " sent in the quiet hours"
+            )
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

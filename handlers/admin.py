@@ -34,11 +34,6 @@ from storage import (
 from storage.people_repo import create_invite
 
 # The review's commands, for the coordinators' menu (beside /assign and /addunit).
-REVIEW_COMMANDS = [
-    ("review", "导入检查:导入时没把握的地方"),
-    ("merge", "合并单位:/merge 单位A 单位B"),
-    ("rename", "单位改名:/rename 原名称 新名称"),
-]
 # Words a coordinator may put between the two names: /merge A → B, /rename A 改为 B.
 _BETWEEN = {"→", "->", "=>", "到", "为", "改为", "并入", "into", "to"}
 NAME_SHOWN = 40  # characters of a unit name quoted back in an answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
@@ -10,7 +11,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import Services
-from handlers import admin
 from handlers.common import Who, answer, multi_plan, ref, roles_text, svc_of, who
 from plans.chunks import clip
 from plans.texts import Texts, esc
@@ -19,53 +19,55 @@ from storage.people_repo import InviteError, add_admin_chat, redeem_invite
 
 log = logging.getLogger(__name__)
 
-CONTACT_COMMANDS = [
-    ("mine", "我的事项和进度"),
-    ("report", "反馈进展:/report 事项号 进展"),
-    ("extend", "申请延期:/extend 事项号 新日期 原因"),
-    ("help", "帮助"),
-    ("whoami", "我的身份"),
-]
-VIEW_COMMANDS = [
-    ("status", "总体进展 / 单位 / 事项"),
-    ("overdue", "逾期事项"),
-    ("due", "临期事项:/due 天数"),
-    ("stale", "久未反馈的事项"),
-    ("blocked", "有困难的事项"),
-    ("export", "导出督查台账"),
-    ("digest", "立即生成周报"),
-]
-COORDINATOR_COMMANDS = [
+# The command menus, by role; their descriptions are in the message catalog ("menu_<command>").
+CONTACT_COMMANDS = ("mine", "report", "extend", "help", "whoami")
+VIEW_COMMANDS = ("status", "overdue", "due", "stale", "blocked", "export", "digest")
+COORDINATOR_COMMANDS = (
     *VIEW_COMMANDS,
-    ("pending", "待销号和待审批的延期"),
-    ("invite", "生成邀请链接"),
-    ("unassigned", "未分配责任单位的事项"),
-    ("assign", "分配责任单位"),
-    ("addunit", "新增单位"),
-    *admin.REVIEW_COMMANDS,
-    ("report", "代为登记进展"),
-    ("help", "帮助"),
-    ("whoami", "我的身份"),
-]
-LEADER_COMMANDS = [*VIEW_COMMANDS, ("help", "帮助"), ("whoami", "我的身份")]
-DEFAULT_COMMANDS = [("start", "开始 / 加入"), ("help", "帮助"), ("whoami", "我的身份")]
+    "pending",
+    "invite",
+    "unassigned",
+    "assign",
+    "addunit",
+    "review",
+    "merge",
+    "rename",
+    "report",
+    "help",
+    "whoami",
+)
+LEADER_COMMANDS = (*VIEW_COMMANDS, "help", "whoami")
+DEFAULT_COMMANDS = ("start", "help", "whoami")
 
 
-def commands_for(w: Who) -> list[tuple[str, str]]:
-    """The menu a person sees: the union of their roles' commands, in a stable order."""
-    menu: list[tuple[str, str]] = []
-    if w.coordinator:
-        menu += COORDINATOR_COMMANDS
-    if any(m.role == "contact" for m in w.memberships):
-        menu += CONTACT_COMMANDS
-    if w.leader:
-        menu += LEADER_COMMANDS
-    return list(dict.fromkeys(menu)) or DEFAULT_COMMANDS
+def menu_for(t: Texts, roles: Iterable[str]) -> list[tuple[str, str]]:
+    """The one rule for a person's command menu: the union of their roles' commands (admin and
+    coordinator first, then contact, then leader), in a stable order, described in the
+    deployment's language. Used at start-up for every known chat and on every role change."""
+    held = set(roles)
+    names: list[str] = []
+    if held & {"admin", "coordinator"}:
+        names += COORDINATOR_COMMANDS
+    if "contact" in held:
+        names += CONTACT_COMMANDS
+    if "leader" in held:
+        names += LEADER_COMMANDS
+    return [(name, t(f"menu_{name}")) for name in dict.fromkeys(names or DEFAULT_COMMANDS)]
+
+
+def roles_of(w: Who) -> set[str]:
+    """The roles a person holds in this chat (an admin of the settings counts as admin)."""
+    return {m.role for m in w.memberships} | ({"admin"} if w.admin else set())
+
+
+def commands_for(t: Texts, w: Who) -> list[tuple[str, str]]:
+    """The menu this person sees in this chat."""
+    return menu_for(t, roles_of(w))
 
 
 async def set_menu(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
     """Give this chat the command menu of its roles (set_my_commands, chat scope)."""
-    commands = [BotCommand(c, d) for c, d in commands_for(w)]
+    commands = [BotCommand(c, d) for c, d in commands_for(svc_of(context).texts, w)]
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(w.chat_id))
     except TelegramError as e:  # a menu is a nicety; never fail the join over it

@@ -54,7 +54,7 @@ async def _render(svc: Services, snap: Snapshot, view: str, arg: str, page: int)
         lines = item_view(t, snap, state, tz=svc.tz)
     elif view in FILTERS:
         days = int(arg) if arg.isdigit() else 7
-        stale = snap.today - timedelta(days=31)
+        stale = snap.today - timedelta(days=snap.cycle_days)  # silent for one reporting cycle
         lines = filtered(t, snap, view, days=days, stale_since=stale, tz=svc.tz)  # type: ignore[arg-type]
     else:
         return t("unknown_command", command=esc(view))

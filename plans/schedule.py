@@ -62,6 +62,12 @@ class NudgePolicy:
     send_hour: int = 9  # local hour; quiet before it and from quiet_from on
     quiet_from: int = 21
 
+    @property
+    def cycle_days(self) -> int:
+        """How long an item may stay silent before it is stale (yellow; /stale): one reporting
+        cycle — a week with a weekly cycle, else a month."""
+        return 7 if self.cycle == "weekly" else 31
+
     def __post_init__(self) -> None:
         if any(k < 0 for k in self.before_days):
             raise ValueError(f"before_days must be >= 0: {self.before_days}")

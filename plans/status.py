@@ -114,6 +114,7 @@ class Snapshot:
     today: date
     items: tuple[ItemState, ...]
     unit_reports: Mapping[str, date] = field(default_factory=dict)  # unit → its latest report day
+    cycle_days: int = 31  # the reporting cycle: silent longer than this is stale (yellow, /stale)
 
     def by_light(self) -> dict[Light, int]:
         counts: dict[Light, int] = {"green": 0, "yellow": 0, "red": 0}
@@ -152,9 +153,12 @@ def build_snapshot(
     today: date,
     tz: ZoneInfo,
     until: datetime | None = None,
+    cycle_days: int = 31,
 ) -> Snapshot:
     """The state of every item on `today`, from its reports made up to `until` (default: end
-    of `today` in `tz`) — so last week's snapshot is built from the same data as today's."""
+    of `today` in `tz`) — so last week's snapshot is built from the same data as today's.
+    `cycle_days` is the reporting cycle's length (NudgePolicy.cycle_days): an item silent for
+    longer is yellow."""
     cutoff = until or datetime.combine(today, time.max, tzinfo=tz)
     per_item: dict[int, list[Report]] = {}
     unit_reports: dict[str, date] = {}
@@ -171,14 +175,21 @@ def build_snapshot(
             sorted(per_item.get(rec.item_id, ()), key=lambda r: (r.created_at, r.id)),
             today,
             tz,
+            cycle_days,
         )
         for rec in records
     ]
-    return Snapshot(today=today, items=tuple(states), unit_reports=unit_reports)
+    return Snapshot(
+        today=today, items=tuple(states), unit_reports=unit_reports, cycle_days=cycle_days
+    )
 
 
 def item_state(
-    record: ItemRecord, reports: Sequence[Report], today: date, tz: ZoneInfo
+    record: ItemRecord,
+    reports: Sequence[Report],
+    today: date,
+    tz: ZoneInfo,
+    cycle_days: int = 31,
 ) -> ItemState:
     """One item's state from its reports (oldest first)."""
     item = record.item
@@ -199,6 +210,7 @@ def item_state(
         deadline=deadline,
         today=today,
         last_report_on=reports[-1].created_at.astimezone(tz).date() if reports else None,
+        cycle_days=cycle_days,
     )
     dates = [*(m.date for m in item.milestones), *([deadline] if deadline else [])]
     upcoming = sorted(d for d in dates if d >= today)
@@ -248,5 +260,10 @@ def update_snapshot(
         item_id = state.record.item_id
         if item_id in changed and item_id in records:
             kept = [r for r in reports.get(item_id, ()) if r.created_at <= cutoff]
-            states[k] = item_state(records[item_id], kept, snap.today, tz)
-    return Snapshot(today=snap.today, items=tuple(states), unit_reports=dict(unit_reports))
+            states[k] = item_state(records[item_id], kept, snap.today, tz, snap.cycle_days)
+    return Snapshot(
+        today=snap.today,
+        items=tuple(states),
+        unit_reports=dict(unit_reports),
+        cycle_days=snap.cycle_days,
+    )

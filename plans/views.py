@@ -43,7 +43,6 @@ PLAN_TITLE_CHARS = 40
 ITEM_TEXT_CHARS = 600  # an item's text in /status <item>
 LAST_WORD_CHARS = 60  # a report's text in a list line
 HISTORY_TEXT_CHARS = 200  # a report's text in an item's history
-STALE_DAYS = 31  # /stale without a date: no report for one cycle (lights.light's cycle_days)
 
 PAGE_DIGITS = 6  # pages up to 999999 keep the same key
 KEY_PREFIX = "#"
@@ -401,7 +400,7 @@ def filtered(
         details = [(s, due_text(t, s, today)) for s in due]
         head_args = {"days": days}
     elif which == "stale":
-        since = stale_since or today - timedelta(days=STALE_DAYS)
+        since = stale_since or today - timedelta(days=snap.cycle_days)
         stale: list[tuple[ItemState, date | None]] = []
         for s in snap.items:
             if s.done or s.record.plan_start > since:
