@@ -17,7 +17,6 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -31,6 +30,7 @@ from telegram.ext import (
 from bot.errors import UserError
 from bot.logs import log_update_error, logged_updates
 from bot.nudging import run_nudge_pass
+from bot.pacing import PacedRateLimiter
 from bot.services import Services
 from bot.statusing import send_digest
 from config import Settings
@@ -189,7 +189,10 @@ def build_application(
     rate = settings.send_rate * 0.95  # keep under the server's limit: its window is not ours
     # A small bucket sent often: a leaky bucket of a whole second's messages would allow a
     # burst of that size on top of the steady rate and overrun a sliding-window limit.
-    limiter = AIORateLimiter(
+    limiter = PacedRateLimiter(
+        # Telegram's one message a second in a private chat (0: not paced, e.g. a sandbox
+        # without that limit)
+        private_interval=1.0 / settings.chat_rate if settings.chat_rate else 0.0,
         overall_max_rate=max(1.0, rate / 20),
         overall_time_period=max(1.0, rate / 20) / rate,
         # 20 a minute per group, evenly: a bucket of 20 would allow 40 in the first minute.

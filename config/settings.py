@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     group_rate: float = Field(
         default=20.0, gt=0, description="messages per minute the Bot API allows in one group"
     )
+    chat_rate: float = Field(
+        default=1.0,
+        ge=0,
+        description="messages per second to one private chat (Telegram's limit: 1; 0: unpaced)",
+    )
     send_concurrency: int = Field(default=8, ge=1, le=64, description="parallel sends in a pass")
     claim_lease: int = Field(
         default=300,

@@ -41,7 +41,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     # Telegram's 1 msg/s per private chat is exercised in its own test; here it would only
     # make every answer wait a second.
     async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        settings = settings_for(sb, tmp_path)
+        settings = settings_for(sb, tmp_path, chat_rate=0)  # the sandbox has no such limit here
         async with await Database.open(settings.database) as db:
             clock = Clock(datetime(2023, 2, 20, 10, 0, tzinfo=TZ))
             svc = Services(settings=settings, db=db, clock=clock)

@@ -321,6 +321,8 @@ async def test_sandbox_flood_limit_is_respected(
                     lambda: len(sb.sent(ADMIN_ID)) >= 3 or None, timeout=15, what="3 answers"
                 )
         assert len(sb.sent(ADMIN_ID)) == 3
+        # paced, not retried: a 429 would have paused every other send of the bot
+        assert sb.stats.too_many_requests == 0, sb.stats
 
 
 async def test_a_unit_group_chat_joins_and_answers_nudges(world: World) -> None:
