@@ -342,10 +342,11 @@ async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_digest(svc, context.bot, now)
 
 
-def schedule_jobs(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    """Run the nudge pass every few minutes; the database makes repeats harmless."""
+def schedule_jobs(app: Application, settings: Settings, *, first: float = 5) -> None:  # type: ignore[type-arg]
+    """Run the nudge pass every few minutes (the first `first` seconds after start-up); the
+    database makes repeats harmless."""
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
     app.job_queue.run_repeating(
-        nudge_job, interval=timedelta(minutes=settings.pass_minutes), first=5, name="nudges"
+        nudge_job, interval=timedelta(minutes=settings.pass_minutes), first=first, name="nudges"
     )
