@@ -33,9 +33,9 @@ from handlers.common import (
 from handlers.workflow import announce_done
 from plans.chunks import callback_data, clip
 from plans.compose import status_buttons
-from plans.lights import light
 from plans.model import Evidence, Report, Status
 from plans.progress import ProgressReading, describe, read_progress
+from plans.status import ItemState
 from plans.texts import esc
 from storage import StoredItem, items_by_ids, list_items
 from storage.reports_repo import (
@@ -550,6 +550,8 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     today = svc.now().date()
     multi = await multi_plan(svc)
+    snap = await svc.snapshots.snapshot(svc.db, svc.tz, today)
+    states = {state.record.item_id: state for state in snap.items}
     lines: list[str] = []
     for membership in units:
         assert membership.unit_name is not None and membership.unit_id is not None
@@ -558,7 +560,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append(t("mine_head", unit=esc(membership.unit_name), count=len(items)))
         for s in items:
             last = reports.get((s.id, membership.unit_id))
-            lines.append(_mine_line(svc, s, last, today, multi))
+            lines.append(_mine_line(svc, s, last, today, multi, states.get(s.id)))
     buttons = []
     for membership in units:
         items = await list_items(svc.db, unit=membership.unit_name)
@@ -566,22 +568,26 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, lines, buttons=buttons[:30], svc=svc)
 
 
-def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, multi: bool) -> str:
+def _mine_line(
+    svc: Services,
+    s: StoredItem,
+    last: Report | None,
+    today: date,
+    multi: bool,
+    state: ItemState | None,
+) -> str:
+    """One item of /mine: its light and deadline as /status shows them (the snapshot's: one
+    light rule), the next dated step, and the unit's own last report."""
     t = svc.texts
     item = s.item
-    # an ongoing item (持续推进) has no deadline: its light runs to the end of the year
-    deadline = item.deadline or date(today.year, 12, 31)
-    start = deadline.replace(month=1, day=1)
-    colour = light(
-        status=last.status if last else None,
-        percent=last.percent if last else None,
-        start=start,
-        deadline=deadline,
-        today=today,
-        last_report_on=last.created_at.astimezone(svc.tz).date() if last else None,
-    )
-    dot = {"green": "🟢", "yellow": "🟡", "red": "🔴"}[colour]
-    upcoming = [m.date for m in item.milestones if m.date >= today and m.date < deadline]
+    colour = state.light if state is not None else None
+    deadline = state.deadline if state is not None else item.deadline
+    dot = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}[colour]
+    upcoming = [
+        m.date
+        for m in item.milestones
+        if m.date >= today and (deadline is None or m.date < deadline)
+    ]
     milestone = t("next_milestone", date=upcoming[0].isoformat()) if upcoming else ""
     if last is None:
         progress = t("mine_never")
@@ -598,7 +604,7 @@ def _mine_line(svc: Services, s: StoredItem, last: Report | None, today: date, m
         light=dot,
         ref=ref(s, multi),
         title=esc(clip(item.title, 30)),
-        deadline=item.deadline.isoformat() if item.deadline else item.deadline_text,
+        deadline=deadline.isoformat() if deadline else item.deadline_text,
         milestone=milestone,
         progress=progress,
     )

@@ -50,3 +50,17 @@ def test_every_menu_command_is_described_in_both_languages() -> None:
         for lang in ("zh", "en"):
             for command, text in menu_for(Texts(lang), roles):
                 assert text and text != f"menu_{command}"
+
+
+async def test_mine_shows_the_same_light_as_status(world: World) -> None:
+    # one light rule: a support unit's /mine shows the item's light, the one /status shows
+    w = world
+    lead, support = w.sb.create_user("创新处联络"), w.sb.create_user("高新处联络")
+    await w.join(lead, "局创新处")
+    await w.join(support, "局高新处")
+    await w.say(lead, "/report 5 有困难:资金未到位")
+    status = await w.say(w.admin, "/status 5")
+    assert status["text"].startswith("🔴")
+    mine = await w.say(support, "/mine")
+    line = next(x for x in mine["text"].split("\n") if x[2:].startswith("5. "))
+    assert line.startswith("🔴"), line
