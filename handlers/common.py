@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -18,13 +17,13 @@ from telegram.ext import ContextTypes
 from bot.services import Services
 from plans.chunks import split_message
 from plans.model import Contact
+from plans.refs import ItemRef
 from plans.texts import esc
 from storage import StoredItem
 from storage.people_repo import move_chat
 
 log = logging.getLogger(__name__)
 
-ITEM_REF = re.compile(r"^(?:(\d{1,4})-)?(\d{1,4})$")
 # One Bot API call is tried this often; the pause after a fault doubles from the first to the
 # most (a 429 waits what Telegram asks instead): about 15 s of trying, then the fault stands.
 SEND_ATTEMPTS = 5
@@ -313,7 +312,7 @@ async def multi_plan(svc: Services) -> bool:
 
 
 def ref(item: StoredItem, multi: bool) -> str:
-    return f"{item.plan_id}-{item.item.seq}" if multi else str(item.item.seq)
+    return ItemRef.format(item.plan_id, item.item.seq, multi=multi)
 
 
 @dataclass(frozen=True)
@@ -330,18 +329,17 @@ async def resolve_item(
     """The item "4" or "2-15" refers to. With several plans, a bare "4" is resolved among
     `preferred` item ids (the person's units' items) when that makes it unique."""
     t = svc.texts
-    m = ITEM_REF.match(text.strip().lstrip("#第").rstrip("项."))
-    if m is None:
+    wanted = ItemRef.parse(text)
+    if wanted is None:
         return ItemLookup(None, t("item_unknown", item=esc(text), hint=""))
-    plan_id = int(m.group(1)) if m.group(1) else None
-    seq = int(m.group(2))
+    seq = wanted.seq
     catalog = await svc.catalog()
-    found = [s for s in catalog.by_seq.get(seq, []) if plan_id is None or s.plan_id == plan_id]
+    found = [s for s in catalog.by_seq.get(seq, []) if wanted.matches(s.plan_id, seq)]
     if preferred is not None and len(found) > 1:
         found = [s for s in found if s.id in preferred] or found
     if not found:
         return ItemLookup(None, t("item_unknown", item=esc(text), hint=""))
     if len(found) > 1:
-        example = f"{found[0].plan_id}-{seq}"
+        example = ItemRef.format(found[0].plan_id, seq, multi=True)
         return ItemLookup(None, t("item_ambiguous", item=esc(text), example=example))
     return ItemLookup(found[0])

@@ -13,9 +13,10 @@ from telegram.ext import ContextTypes
 
 from bot.services import Services
 from bot.statusing import current_snapshot, cycle_start, make_digest
-from handlers.common import ITEM_REF, Who, answer, svc_of, who
+from handlers.common import Who, answer, svc_of, who
 from plans.digest import paragraph_lines
 from plans.ledger import ledger_xlsx
+from plans.refs import ItemRef
 from plans.status import Snapshot
 from plans.texts import esc
 from plans.views import (
@@ -84,12 +85,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not arg:
         await _show(update, svc, "all")
         return
-    if ITEM_REF.match(arg):
+    wanted = ItemRef.parse(arg)
+    if wanted is not None:
         snap = await current_snapshot(svc)
         refs = [
-            s.record.ref
-            for s in snap.items
-            if s.record.ref == arg or s.record.ref.endswith(f"-{arg}")
+            s.record.ref for s in snap.items if wanted.matches(s.record.plan_id, s.record.item.seq)
         ]
         if len(refs) == 1:
             await _show(update, svc, "item", refs[0])

@@ -15,6 +15,7 @@ import logging
 from datetime import date
 
 from telegram import Bot, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -25,6 +26,7 @@ from plans.chunks import callback_data, clip
 from plans.compose import Composed
 from plans.extensions import asks_for_extension, read_extension
 from plans.model import Extension
+from plans.refs import ItemRef
 from plans.texts import esc
 from storage import StoredItem
 from storage.people_repo import unit_contacts
@@ -59,7 +61,7 @@ def signoff_buttons(svc: Services, report_id: int) -> list[tuple[str, str]]:
 
 
 def _case_ref(case: SignoffCase, multi: bool) -> str:
-    return f"{case.plan_id}-{case.seq}" if multi else str(case.seq)
+    return ItemRef.format(case.plan_id, case.seq, multi=multi)
 
 
 def case_text(svc: Services, case: SignoffCase, multi: bool) -> str:
@@ -288,6 +290,11 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = svc_of(context)
     t = svc.texts
     speaker = await who(update, svc)
+    if not speaker.known:  # a stranger learns nothing of the plan, not even its item numbers
+        chat = update.effective_chat
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            await answer(update, t("welcome_unknown"))
+        return
     args = list(context.args or [])
     if not args:
         await answer(update, t("extend_usage"))

@@ -25,6 +25,7 @@ from typing import Literal
 
 from plans.chunks import clip
 from plans.model import Item
+from plans.refs import ItemRef
 from plans.texts import Texts, esc
 from plans.units import aliases_for, unit_key
 
@@ -244,7 +245,7 @@ def review_lines(
         lines = [t("rv_head_plan", title=name, count=review.item_count, plan=plan_id)]
 
     def ref(seq: int) -> str:
-        return str(seq) if plan_id is None else f"{plan_id}-{seq}"
+        return str(seq) if plan_id is None else ItemRef.format(plan_id, seq, multi=True)
 
     lines += _no_unit_lines(t, review, fix, ref)
     lines += _unit_name_lines(t, review, fix)

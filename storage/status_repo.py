@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from plans.model import Report
+from plans.refs import ItemRef
 from plans.status import ItemRecord
 from storage.db import Database, utc_timestamp
 from storage.plans_repo import load_items
@@ -47,7 +48,7 @@ async def load_records(db: Database, plan_id: int | None = None) -> list[ItemRec
         ItemRecord(
             item_id=s.id,
             plan_id=s.plan_id,
-            ref=f"{s.plan_id}-{s.item.seq}" if multi else str(s.item.seq),
+            ref=ItemRef.format(s.plan_id, s.item.seq, multi=multi),
             item=s.item,
             plan_start=date(plans[s.plan_id], 1, 1),
             extensions=tuple(extensions.get(s.id, ())),
