@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.services import Services, SnapshotCache
-from handlers.common import answer, multi_plan, ref, resolve_item, svc_of, who
+from handlers.common import answer, multi_plan, ref, requires, resolve_item, svc_of, who
 from plans.chunks import clip
 from plans.model import PersonRole
 from plans.review import review_lines, review_plan
@@ -87,14 +87,12 @@ async def unit_or_answer(update: Update, svc: Services, name: str) -> StoredUnit
     return None
 
 
+@requires("coordinator")
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Make a one-time invite link for a unit's contact, a coordinator or a leader."""
     svc = svc_of(context)
     t = svc.texts
     speaker = await who(update, svc)
-    if not speaker.coordinator:
-        await answer(update, t("refused"))
-        return
     target = " ".join(context.args or []).strip()
     if not target:
         await answer(update, t("invite_usage"))
@@ -136,13 +134,11 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@requires("coordinator")
 async def add_unit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Add a unit to the directory (plans that name no units need this before /assign)."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
     name = " ".join(context.args or []).strip()
     if not name or len(name) > UNIT_NAME_MAX:
         await answer(update, t("addunit_usage"))
@@ -151,13 +147,11 @@ async def add_unit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await answer(update, t("unit_added" if created else "unit_exists", unit=esc(unit.name)))
 
 
+@requires("coordinator")
 async def unassigned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the items no unit is responsible for yet."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
     items = await unassigned_items(svc.db)
     if not items:
         await answer(update, t("unassigned_none"))
@@ -169,13 +163,11 @@ async def unassigned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer(update, lines)
 
 
+@requires("coordinator")
 async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Assign units to an item: /assign <item> <unit>[,<unit>…] [lead|support]."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
     args = list(context.args or [])
     role = "lead"
     if args and args[-1].lower() in ("lead", "support", "牵头", "配合"):
@@ -212,14 +204,12 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # ---------------------------------------------------------------------------- the import review
 
 
+@requires("coordinator")
 async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/review [PLAN]: what the import was unsure of, recomputed from what is stored now (so a
     fix makes its finding go away), with the text skipped at import and the fix commands."""
     svc = svc_of(context)
     t = svc.texts
-    if not (await who(update, svc)).coordinator:
-        await answer(update, t("refused"))
-        return
     catalog = await svc.catalog()
     plans = list(catalog.plans)
     if not plans:
@@ -248,11 +238,8 @@ async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _two_unit_names(
     update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
 ) -> tuple[str, str] | None:
-    """The two names of /merge or /rename from a coordinator, or None once answered."""
+    """The two names of /merge or /rename, or None once answered (the handlers are guarded)."""
     svc = svc_of(context)
-    if not (await who(update, svc)).coordinator:
-        await answer(update, svc.texts("refused"))
-        return None
     names = two_names(context.args or [])
     if names is None:
         await answer(update, svc.texts(usage))
@@ -262,6 +249,7 @@ async def _two_unit_names(
     return names
 
 
+@requires("coordinator")
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/merge A B: A and B are two spellings of one unit; fold A into B (A becomes an alias)."""
     svc = svc_of(context)
@@ -304,6 +292,7 @@ async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@requires("coordinator")
 async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/rename A NEW: correct a unit's name; it keeps everything and "A" still finds it."""
     svc = svc_of(context)

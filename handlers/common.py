@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -343,3 +345,44 @@ async def resolve_item(
         example = ItemRef.format(found[0].plan_id, seq, multi=True)
         return ItemLookup(None, t("item_ambiguous", item=esc(text), example=example))
     return ItemLookup(found[0])
+
+
+# ------------------------------------------------------------------------------ who may do what
+
+Role = Literal["coordinator", "leader", "contact"]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def holds(w: Who, roles: Iterable[Role]) -> bool:
+    """Whether the person holds any of `roles` here (an admin is a coordinator)."""
+    for role in roles:
+        if role == "coordinator" and w.coordinator:
+            return True
+        if role == "leader" and w.leader:
+            return True
+        if role == "contact" and any(m.role == "contact" for m in w.memberships):
+            return True
+    return False
+
+
+def requires(*roles: Role, refusal: str = "refused") -> Callable[[Handler], Handler]:
+    """The one guard of commands and buttons: people holding none of `roles` get the refusal
+    (as an alert on a button) and the handler does not run."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            svc = svc_of(context)
+            if holds(await who(update, svc), roles):
+                await handler(update, context)
+                return
+            query = update.callback_query
+            if query is not None:
+                with contextlib.suppress(TelegramError):
+                    await query.answer(svc.texts(refusal), show_alert=True)
+            elif update.effective_message is not None:
+                await answer(update, svc.texts(refusal))
+
+        return guarded
+
+    return wrap

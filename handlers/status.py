@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.services import Services
 from bot.statusing import current_snapshot, cycle_start, make_digest
-from handlers.common import Who, answer, svc_of, who
+from handlers.common import answer, requires, svc_of
 from plans.digest import paragraph_lines
 from plans.ledger import ledger_xlsx
 from plans.refs import ItemRef
@@ -32,10 +32,6 @@ from plans.views import (
 from storage import StoredUnit, list_plans, match_unit
 
 FILTERS = ("overdue", "due", "stale", "blocked")
-
-
-def may_view(w: Who) -> bool:
-    return w.coordinator or w.leader
 
 
 async def _render(svc: Services, snap: Snapshot, view: str, arg: str, page: int) -> Page | str:
@@ -74,13 +70,10 @@ async def _show(update: Update, svc: Services, view: str, arg: str = "") -> None
     await answer(update, rendered.chunks, buttons=rendered.buttons)
 
 
+@requires("coordinator", "leader")
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status: the plan at a glance; /status <unit> or /status <item> for one of them."""
     svc = svc_of(context)
-    speaker = await who(update, svc)
-    if not may_view(speaker):
-        await answer(update, svc.texts("refused"))
-        return
     arg = " ".join(context.args or []).strip()
     if not arg:
         await _show(update, svc, "all")
@@ -110,9 +103,6 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _filter(update: Update, context: ContextTypes.DEFAULT_TYPE, which: str) -> None:
     svc = svc_of(context)
-    if not may_view(await who(update, svc)):
-        await answer(update, svc.texts("refused"))
-        return
     arg = ""
     if which == "due" and context.args:
         if not context.args[0].isdigit() or not 1 <= int(context.args[0]) <= 366:
@@ -122,26 +112,31 @@ async def _filter(update: Update, context: ContextTypes.DEFAULT_TYPE, which: str
     await _show(update, svc, which, arg)
 
 
+@requires("coordinator", "leader")
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/overdue: items past their deadline and not done."""
     await _filter(update, context, "overdue")
 
 
+@requires("coordinator", "leader")
 async def due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/due [days]: items due within the next days (default 7)."""
     await _filter(update, context, "due")
 
 
+@requires("coordinator", "leader")
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stale: items with no report for a whole cycle."""
     await _filter(update, context, "stale")
 
 
+@requires("coordinator", "leader")
 async def blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/blocked: items a unit reported difficulties on."""
     await _filter(update, context, "blocked")
 
 
+@requires("coordinator", "leader")
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """◀ ▶ under a long answer: edit the message to show the other page."""
     svc = svc_of(context)
@@ -151,9 +146,6 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parsed = parse_page_data(query.data)
     if parsed is None:  # the "n/N" label
         await query.answer()
-        return
-    if not may_view(await who(update, svc)):
-        await query.answer(svc.texts("refused"), show_alert=True)
         return
     view, key, page = parsed
     snap = await current_snapshot(svc)
@@ -180,12 +172,10 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )  # fmt: skip
 
 
+@requires("coordinator", "leader")
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: the ledger (督查台账) as an .xlsx file."""
     svc = svc_of(context)
-    if not may_view(await who(update, svc)):
-        await answer(update, svc.texts("refused"))
-        return
     snap = await current_snapshot(svc)
     plans = [p for p in await list_plans(svc.db) if p.active]
     title = plans[0].title if len(plans) == 1 else svc.texts("ledger_title_all")
@@ -199,12 +189,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@requires("coordinator", "leader")
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest: this week's digest now, with its chart and the draft 通报 paragraph."""
     svc = svc_of(context)
-    if not may_view(await who(update, svc)):
-        await answer(update, svc.texts("refused"))
-        return
     result = await make_digest(svc, svc.now())
     await answer(update, result.digest.text_lines)
     message = update.effective_message

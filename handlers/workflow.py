@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.nudging import deliver, notify_coordinators
 from bot.services import Services
-from handlers.common import Who, answer, multi_plan, ref, resolve_item, svc_of, who
+from handlers.common import Who, answer, multi_plan, ref, requires, resolve_item, svc_of, who
 from plans.chunks import callback_data, clip
 from plans.compose import Composed
 from plans.extensions import asks_for_extension, read_extension
@@ -107,6 +107,7 @@ async def _close_buttons(query_message: Message | None, note: str) -> None:
         log.info("could not edit a decided message: %s", e)
 
 
+@requires("coordinator", refusal="coordinators_only")
 async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """销号 (so:id:y) or 退回 (so:id:n) pressed by a coordinator."""
     svc = svc_of(context)
@@ -121,9 +122,6 @@ async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer()
         return
     speaker = await who(update, svc)
-    if not speaker.coordinator:
-        await query.answer(t("coordinators_only"), show_alert=True)
-        return
     message = query.message if isinstance(query.message, Message) else None
     case = await signoff_case(svc.db, report_id)
     if case is None:
@@ -221,15 +219,12 @@ async def _return_with_reason(
     )
 
 
+@requires("coordinator", refusal="coordinators_only")
 async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pending: dones awaiting 销号, oldest first, each with its buttons; then open requests
     for more time."""
     svc = svc_of(context)
     t = svc.texts
-    speaker = await who(update, svc)
-    if not speaker.coordinator:
-        await answer(update, t("coordinators_only"))
-        return
     cases = await pending_signoffs(svc.db)
     requests = await pending_extensions(svc.db)
     if not cases and not requests:
@@ -408,6 +403,7 @@ async def _unit_deadline(svc: Services, stored: StoredItem, unit_name: str) -> d
     return stored.item.deadline
 
 
+@requires("coordinator", refusal="coordinators_only")
 async def on_extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """同意 (ex:id:y) or 不同意 (ex:id:n) pressed by a coordinator."""
     svc = svc_of(context)
@@ -422,9 +418,6 @@ async def on_extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer()
         return
     speaker = await who(update, svc)
-    if not speaker.coordinator:
-        await query.answer(t("coordinators_only"), show_alert=True)
-        return
     message = query.message if isinstance(query.message, Message) else None
     if await get_extension(svc.db, ext_id) is None:
         await query.answer(t("signoff_gone"), show_alert=True)
