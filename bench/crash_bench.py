@@ -2,15 +2,16 @@
 
     python bench/crash_bench.py [--units 300] [--kills 20] [--latency 0.25] [--seed 1] [--quick]
 
-A plan of N units in a real SQLite file, one item each, except units 7, 57, 107, …, which have
-120 (their message is two chunks). Every unit has a contact; every 3rd a second one and every 5th a
-third (one private chat each), so a unit's message goes to several chats one after the other.
+A plan of N units in a real SQLite file, one item each, except units 7, 57, 107, …, which
+have 120 (their message is two chunks). Every unit has a contact; every 3rd a second one and
+every 5th a third (one private chat each), so a unit's message goes to several chats in turn.
 The Bot API sandbox runs in this process with Telegram's flood limits and `latency` seconds on
 every sendMessage. `duban send-due --at <a working day>` runs as a subprocess, as cron starts it,
 and is killed with SIGKILL a random moment (uniform in [0, window]) after its first message was
-answered; then it is started again, K times in all. After the last kill, once the lease
-(DUBAN_CLAIM_LEASE, 1 s here) has run out, a final pass runs to its end and one more finds
-nothing left to do.
+answered; then it is started again, K times in all. A pass claims all its units at its start,
+so a restart before the killed run's lease (DUBAN_CLAIM_LEASE, 1 s here) has run out finds them
+held and ends at once; it is started again, as cron would. After the last kill, once the lease
+has run out, a final pass runs to its end and one more finds nothing left to do.
 
 What is counted, from the sandbox's call log, the chats and the database:
 - lost: chats that did not get every item of their unit (must be 0);
@@ -110,6 +111,7 @@ class Figures:
     wrong: list[str]  # duplicates of a recorded message, or of one not in flight at any kill
     final_summary: str
     check_summary: str
+    restarts: int  # runs started before the final pass (a restart may find all held)
     pending_after: int
     seconds: float
 
@@ -143,7 +145,8 @@ class Figures:
         lines = [
             f"crash bench: {s.units} units, {self.chats} chats ({self.long_units} two-chunk"
             f" messages' units), sandbox latency {s.latency} s, {len(self.kills)} kills"
-            f" within {s.window} s of a run's first answer; {self.seconds:.0f} s in all",
+            f" within {s.window} s of a run's first answer ({self.restarts} runs started);"
+            f" {self.seconds:.0f} s in all",
             "  kill  after first answer  in flight  duplicates  (answered, not yet recorded)",
         ]
         for n, k in enumerate(self.kills, 1):
@@ -313,17 +316,21 @@ async def run_crashes(sizes: Sizes, tmp: Path, *, seed: int = 1) -> Figures:
         sb.set_latency(sizes.latency, "sendMessage")
         env = env_for(tmp, sb.root)
         kills: list[Kill] = []
-        for _ in range(sizes.kills):
+        restarts = 0
+        while len(kills) < sizes.kills:
             start = time.time()
-            if kills:
+            if kills and kills[-1].next_start == float("inf"):
                 kills[-1].next_start = start
             proc = await start_pass(env, tmp)
+            restarts += 1
             first = await first_answer(sb, proc, start)
-            if first is None:  # it ended without sending: nothing was left, or it failed
-                _, err = await proc.communicate()
+            if first is None:  # it ended without sending
+                out, err = await proc.communicate()
                 if proc.returncode != 0:
                     raise RuntimeError(f"send-due exited {proc.returncode}: {err.decode()[-2000:]}")
-                break
+                if "left to another pass" in out.decode():
+                    continue  # the killed run's lease had not run out yet: cron comes again
+                break  # nothing left to send
             await asyncio.sleep(rng.uniform(0, sizes.window))
             now = time.time()
             try:
@@ -335,6 +342,8 @@ async def run_crashes(sizes: Sizes, tmp: Path, *, seed: int = 1) -> Figures:
             kill = Kill(at=now, after_first=now - first.at)
             look_at_db(tmp / "duban.db", kill)
             kills.append(kill)
+            # what the killed run had written reaches the sandbox's handlers before a restart
+            await asyncio.sleep(sizes.latency)
         # the requests in flight at the last kill are answered within the latency
         await asyncio.sleep(sizes.latency + LEASE + 1.1)
         if kills:
@@ -353,6 +362,7 @@ async def run_crashes(sizes: Sizes, tmp: Path, *, seed: int = 1) -> Figures:
         wrong=figures[2],
         final_summary=final,
         check_summary=check,
+        restarts=restarts,
         pending_after=pending_nudges(tmp / "duban.db"),
         seconds=time.monotonic() - started,
     )

@@ -3,9 +3,9 @@
 Used by the scheduled job of `duban run` and by `duban send-due [--at]`. The database decides
 what is due and remembers what was sent, so passes can run as often as wanted: a second pass
 on the same day sends nothing new, and a pass after downtime sends one catch-up per unit. Two
-passes at once share the work: each unit's nudges are claimed before its message goes out, and
-what each request did is written down before and after it (see storage/nudges_repo.py), so a
-pass killed mid-way repeats, once its lease runs out, only the messages that were in flight.
+passes at once never both send a unit its message: a pass claims the units' nudges before it
+sends, and writes down before and after each request what it did (storage/nudges_repo.py), so
+a pass killed mid-way repeats, once its lease runs out, only the messages that were in flight.
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ from plans.model import Contact
 from plans.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_send_now
 from plans.texts import esc
 from storage.nudges_repo import (
+    ClaimEnd,
     DueRow,
     PendingNudge,
     UnitClaim,
     WatchRow,
-    claim_unit,
+    claim_units,
     claimer_name,
-    end_claim,
+    end_claims,
     mark_chunk_sent,
     mark_sending,
     mark_stopped,
@@ -155,7 +156,7 @@ async def run_nudge_pass(
     for contact in await contacts_by_role(svc.db, ("contact",)):
         if contact.unit_id is not None:
             by_unit.setdefault(contact.unit_id, []).append(contact)
-    owner = claimer_name()
+    units: list[_UnitNudges] = []
     for unit_id, nudges in pending.items():
         live: list[tuple[PendingNudge, WatchRow]] = []
         for n in nudges:
@@ -164,21 +165,35 @@ async def run_nudge_pass(
                 stale.append(n.id)  # done or removed since it was recorded
                 continue
             live.append((n, row))
-        if live:
-            jobs.append(
-                _send_unit(
-                    svc,
-                    bot,
-                    semaphore,
-                    _UnitNudges(unit_id, live[0][1].unit_name, live, today, multi, owner),
-                    now,
-                    report,
-                    contacts=by_unit.get(unit_id, []),
-                )
-            )
+        if not live:
+            continue
+        if not by_unit.get(unit_id):
+            report.waiting_units.append(live[0][1].unit_name)  # a later contact gets them
+            continue
+        units.append(_UnitNudges(unit_id, live[0][1].unit_name, live, today, multi))
     if stale:
         await skip_nudges(svc.db, stale)
-    await asyncio.gather(*jobs)
+    # One claim for the pass: of two passes at once, each unit goes to one of them.
+    claims = await claim_units(
+        svc.db,
+        {u.unit_id: [n.id for n, _ in u.nudges] for u in units},
+        owner=claimer_name(),
+        now=_wall(),
+        lease=svc.settings.claim_lease,
+    )
+    report.claimed = len(claims)
+    report.busy = len(units) - len(claims)  # another pass has them (or sent them meanwhile)
+    progress = {unit: _UnitProgress(svc, claim, now) for unit, claim in claims.items()}
+    for u in units:
+        if u.unit_id in claims:
+            contacts = by_unit[u.unit_id]
+            jobs.append(_send_unit(svc, bot, semaphore, u, progress[u.unit_id], report, contacts))
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        # Also when cancelled (SIGTERM): what arrived becomes sent, the rest is released.
+        # A crash before this loses nothing: the deliveries say what arrived.
+        await end_claims(svc.db, [(p.claim, p.end()) for p in progress.values()], now=now)
     await _escalate(svc, bot, watches, rows, today, now, report, multi)
     log_nudge_pass(report)
     return report
@@ -193,7 +208,6 @@ class _UnitNudges:
     nudges: list[tuple[PendingNudge, WatchRow]]
     today: date
     multi: bool
-    owner: str  # the pass's name for its claims
 
     def lines(self, nudge_ids: set[int]) -> list[NudgeLine]:
         """One line per item: the most urgent of its pending nudges speaks for all of them."""
@@ -232,52 +246,54 @@ async def _send_unit(
     bot: Bot,
     semaphore: asyncio.Semaphore,
     unit: _UnitNudges,
-    now: datetime,
+    progress: _UnitProgress,
     report: PassReport,
-    *,
     contacts: list[Contact],
 ) -> None:
-    """Claim the unit's nudges, send its chats the message they lack, end the claim."""
-    if not contacts:
-        report.waiting_units.append(unit.unit_name)  # stays pending: a later contact gets it
-        return
+    """Send the unit's chats the message they lack about its claimed nudges."""
+    messages = 0
     async with semaphore:
-        claim = await claim_unit(
-            svc.db,
-            unit_id=unit.unit_id,
-            nudge_ids=[n.id for n, _ in unit.nudges],
-            owner=unit.owner,
-            now=_wall(),
-            lease=svc.settings.claim_lease,
-        )
-        if claim is None:
-            report.busy += 1  # another pass is on it (or sent it meanwhile)
-            return
-        report.claimed += 1
-        messages = 0
-        try:
-            for contact in contacts:
-                messages += await _send_to_chat(svc, bot, unit, claim, contact, now, report)
-        finally:
-            # Also when cancelled (SIGTERM): what arrived is recorded, the rest released.
-            await end_claim(svc.db, claim, now=now)
+        for contact in contacts:
+            messages += await _send_to_chat(svc, bot, unit, progress, contact, report)
     if messages:
         report.units_sent += 1
         report.messages_sent += messages
+
+
+class _UnitProgress:
+    """What a claimed unit's chats got so far, to end its claim with."""
+
+    def __init__(self, svc: Services, claim: UnitClaim, now: datetime) -> None:
+        self.svc = svc
+        self.claim = claim
+        self.now = now
+        self.renewed = claim.claimed_at  # the lease runs from here
+        self.chats: set[int] = set()
+        self.arrived: set[int] = set()
+        self.first: tuple[int, int | None] | None = None
+        for (nudge, chat), got in claim.deliveries.items():
+            if got.state == "sent":  # before a crash
+                self.chats.add(chat)
+                self.arrived.add(nudge)
+                self.first = self.first or (chat, got.first_message)
+
+    def end(self) -> ClaimEnd:
+        chat, message = self.first or (None, None)
+        return ClaimEnd(sorted(self.arrived), chat, message, len(self.chats))
 
 
 async def _send_to_chat(
     svc: Services,
     bot: Bot,
     unit: _UnitNudges,
-    claim: UnitClaim,
+    progress: _UnitProgress,
     contact: Contact,
-    now: datetime,
     report: PassReport,
 ) -> int:
     """Send one chat the unit's message about the claimed nudges it has not received; how many
     messages went out. After a crash: nothing if it got them, the rest of a long message if
     part of it arrived, and again what was in flight (it may or may not have arrived)."""
+    claim = progress.claim
     chat = contact.chat_id
     earlier = {n: claim.deliveries.get((n, chat)) for n in claim.nudge_ids}
     todo = [n for n, got in earlier.items() if got is None or got.state != "sent"]
@@ -293,12 +309,12 @@ async def _send_to_chat(
         first = min(got.chunks_done for got in left if got is not None)  # resume the message
     if uncertain:
         report.uncertain += 1
-    progress = _NudgeProgress(svc, claim, todo, fingerprint, [line.item_id for line in lines], now)
+    chat_progress = _NudgeProgress(progress, todo, fingerprint, [line.item_id for line in lines])
     messages = await deliver(
         svc, bot, contact, composed, report, unit_name=unit.unit_name,
-        first_chunk=first, progress=progress,
+        first_chunk=first, progress=chat_progress,
     )  # fmt: skip
-    if uncertain and progress.requests:
+    if uncertain and chat_progress.requests:
         report.resent += 1
     return len(messages)
 
@@ -326,44 +342,50 @@ class Progress(Protocol):
 
 
 class _NudgeProgress:
-    """Progress of a nudge to one chat, kept in the database as it happens."""
+    """Progress of a unit's message to one chat, written down as it happens: `sending` before
+    each request, `sent` after."""
 
     def __init__(
-        self,
-        svc: Services,
-        claim: UnitClaim,
-        nudge_ids: list[int],
-        fingerprint: str,
-        item_ids: list[int],
-        now: datetime,
+        self, unit: _UnitProgress, nudge_ids: list[int], fingerprint: str, item_ids: list[int]
     ) -> None:
-        self.svc = svc
-        self.claim = claim
+        self.unit = unit
         self.nudge_ids = nudge_ids
         self.fingerprint = fingerprint
         self.item_ids = item_ids
-        self.now = now
         self.requests = 0
 
     async def before(self, chat_id: int, chunk: int) -> bool:
+        unit = self.unit
+        now = _wall()
+        # Renewed when half the lease is gone: it cannot run out before the request.
+        renew = (now - unit.renewed).total_seconds() > unit.svc.settings.claim_lease / 2
         held = await mark_sending(
-            self.svc.db, self.claim, chat_id=chat_id, nudge_ids=self.nudge_ids,
-            fingerprint=self.fingerprint, chunk=chunk, now=_wall(),
+            unit.svc.db, unit.claim, chat_id=chat_id, nudge_ids=self.nudge_ids,
+            fingerprint=self.fingerprint, chunk=chunk, now=now, renew=renew,
         )  # fmt: skip
-        if held:
-            self.requests += 1
-        else:
-            log.warning("unit %s: another pass took the nudges over", self.claim.unit_id)
-        return held
+        if not held:
+            log.warning("unit %s: another pass took the nudges over", unit.claim.unit_id)
+            return False
+        if renew:
+            unit.renewed = now
+        self.requests += 1
+        return True
 
     async def sent(self, chat_id: int, chunk: int, last: bool, message: Message) -> None:
+        unit = self.unit
         await mark_chunk_sent(
-            self.svc.db, self.claim, chat_id=chat_id, nudge_ids=self.nudge_ids, chunk=chunk,
-            last=last, message_id=message.message_id, item_ids=self.item_ids, now=self.now,
+            unit.svc.db, unit.claim, chat_id=chat_id, nudge_ids=self.nudge_ids, chunk=chunk,
+            last=last, message_id=message.message_id, item_ids=self.item_ids, now=unit.now,
         )  # fmt: skip
+        unit.first = unit.first or (chat_id, message.message_id)
+        if last:
+            unit.chats.add(chat_id)
+            unit.arrived.update(self.nudge_ids)
 
     async def refused(self, chat_id: int, chunk: int) -> None:
-        await mark_stopped(self.svc.db, chat_id=chat_id, nudge_ids=self.nudge_ids, now=self.now)
+        await mark_stopped(
+            self.unit.svc.db, chat_id=chat_id, nudge_ids=self.nudge_ids, now=self.unit.now
+        )
 
 
 def keyboard(composed: Composed) -> InlineKeyboardMarkup | None:

@@ -1,19 +1,20 @@
 """Nudges (催办): what is due, what was sent, to whom — the database is the source of truth.
 
 A pass records every due nudge as `pending` (one row per unit, item, kind and day, so running a
-pass twice adds nothing). Then, unit by unit, it claims the unit's pending nudges: one guarded
-UPDATE takes all of them or none, so two passes at once (the bot's scheduler and a cron
-`duban send-due`) never both send a unit its message. For each of the unit's chats it notes in
-`nudge_deliveries` that the message is `sending` (with the chunks already delivered) just before
-each HTTP request, and `sent` — together with the message, for replies to find — right after.
-When the unit's chats are done, the nudges that reached a chat become `sent` and the claim ends;
-the rest are released to a later pass.
+pass twice adds nothing), then claims the pending nudges of the units it will send to, in one
+UPDATE … RETURNING: a unit's nudges all or none, so of two passes at once (the bot's scheduler
+and a cron `duban send-due`) one sends a unit its message and the other leaves it. For each of
+the unit's chats it notes in `nudge_deliveries` that the message is `sending` (with the chunks
+already delivered) just before each HTTP request, and `sent` right after, having recorded the
+message for replies to find. When the pass ends, the nudges that reached a chat become `sent`
+and the claims end; the rest go back to pending for a later pass.
 
-A claim is a lease (`claimed_at`, renewed before every request): when the claimer dies, the
-first pass after the lease runs out takes the nudges over. It skips the chats that have the
-message, resumes a long message after its delivered chunks, and sends again to the chats left
-`sending` — their request was in flight at the crash and may or may not have arrived. So a crash
-loses nothing and repeats at most the messages that were in flight (at-least-once).
+A claim is a lease (`claimed_at`, renewed before a request once half of it has gone): when the
+claimer dies, the first pass after the lease runs out takes its nudges over. That pass skips
+the chats that have the message, resumes a long message after its delivered chunks, and sends
+again to the chats left `sending` — their request was in flight at the crash and may or may not
+have arrived. So a crash loses nothing and repeats at most the messages that were in flight
+(at-least-once).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -218,6 +220,7 @@ class Delivery:
     state: str  # 'sending': chunk `chunks_done` may or may not have arrived; 'sent'; 'stopped'
     fingerprint: str  # of the message it was part of
     chunks_done: int  # chunks of that message known to have arrived
+    first_message: int | None  # the id its first chunk arrived as
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,17 @@ class UnitClaim:
     owner: str
     nudge_ids: tuple[int, ...]
     deliveries: dict[tuple[int, int], Delivery]  # (nudge id, chat id) → left by earlier claims
+    claimed_at: datetime  # wall clock; the lease runs from here until renewed
+
+
+@dataclass(frozen=True)
+class ClaimEnd:
+    """How a claim ends: the nudges that reached a chat, in this pass or an earlier one."""
+
+    sent: Sequence[int]
+    chat_id: int | None  # the first message that carried them, for the record
+    message_id: int | None
+    recipients: int  # chats that have the message
 
 
 def claimer_name() -> str:
@@ -240,58 +254,62 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-async def claim_unit(
+async def claim_units(
     db: Database,
+    units: Mapping[int, Sequence[int]],
     *,
-    unit_id: int,
-    nudge_ids: Sequence[int],
     owner: str,
     now: datetime,
     lease: float,
-) -> UnitClaim | None:
-    """Claim a unit's pending nudges for the pass `owner`: all that are still pending, or none
-    when another pass holds any of them (its lease of `lease` seconds, from its last request,
-    has not run out). Nudges sent or skipped meanwhile are left out; None if none is left.
+) -> dict[int, UnitClaim]:
+    """Claim for the pass `owner` the pending nudges of each unit in `units` (unit → nudge
+    ids): a unit's nudges all, or none when another pass holds any of them (its lease of
+    `lease` seconds, from its claim or last renewal, has not run out). Nudges sent or skipped
+    meanwhile are left out. One UPDATE … RETURNING: of two passes at once, one gets a unit.
 
     `now` is the wall clock (a lease is about processes alive now, not a replayed date).
     """
-    if not nudge_ids:
-        return None
-    ids = list(nudge_ids)
-    stamp = utc_timestamp(now)
+    if not any(units.values()):
+        return {}
+    ids = json.dumps(sorted({n for nudges in units.values() for n in nudges}))
     expired = utc_timestamp(now - timedelta(seconds=lease))
     async with db.transaction() as conn:
-        # BEGIN IMMEDIATE holds the database's write lock: no other process claims in between.
-        held = await conn.execute_fetchall(
-            f"SELECT 1 FROM nudges WHERE id IN ({_marks(ids)}) AND state = 'pending'"
-            " AND claimed_at >= ? AND claimed_by != ? LIMIT 1",
-            (*ids, expired, owner),
-        )
-        if list(held):
-            return None
-        claimed = [
-            int(r[0])
-            for r in await conn.execute_fetchall(
-                f"UPDATE nudges SET claimed_by = ?, claimed_at = ? WHERE id IN ({_marks(ids)})"
-                " AND unit_id = ? AND state = 'pending'"
-                " AND (claimed_at IS NULL OR claimed_at < ? OR claimed_by = ?) RETURNING id",
-                (owner, stamp, *ids, unit_id, expired, owner),
-            )
-        ]
-        if not claimed:
-            return None
         rows = await conn.execute_fetchall(
-            "SELECT nudge_id, chat_id, state, fingerprint, chunks_done FROM nudge_deliveries"
-            f" WHERE nudge_id IN ({_marks(claimed)})",
-            claimed,
+            "UPDATE nudges SET claimed_by = ?, claimed_at = ?"
+            " WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'"
+            " AND (claimed_at IS NULL OR claimed_at < ? OR claimed_by = ?)"
+            " AND unit_id NOT IN (SELECT h.unit_id FROM nudges h"
+            "  WHERE h.id IN (SELECT value FROM json_each(?)) AND h.state = 'pending'"
+            "   AND h.claimed_at >= ? AND h.claimed_by != ?)"
+            " RETURNING id, unit_id",
+            (owner, utc_timestamp(now), ids, expired, owner, ids, expired, owner),
         )
-        deliveries = {
-            (int(r["nudge_id"]), int(r["chat_id"])): Delivery(
-                r["state"], r["fingerprint"], int(r["chunks_done"])
-            )
-            for r in rows
-        }
-    return UnitClaim(unit_id, owner, tuple(sorted(claimed)), deliveries)
+        claimed: dict[int, list[int]] = {}
+        for r in rows:
+            claimed.setdefault(int(r["unit_id"]), []).append(int(r["id"]))
+    if not claimed:
+        return {}
+    # Only a claim's holder writes deliveries: those there now are earlier holders'.
+    found = await db.fetchall(
+        "SELECT nudge_id, chat_id, state, fingerprint, chunks_done,"
+        " json_extract(message_ids, '$[0]') AS first_message FROM nudge_deliveries"
+        " WHERE nudge_id IN (SELECT value FROM json_each(?))",
+        (json.dumps([n for nudges in claimed.values() for n in nudges]),),
+    )
+    by_nudge: dict[int, dict[tuple[int, int], Delivery]] = {}
+    for r in found:
+        got = Delivery(r["state"], r["fingerprint"], int(r["chunks_done"]), r["first_message"])
+        by_nudge.setdefault(int(r["nudge_id"]), {})[(int(r["nudge_id"]), int(r["chat_id"]))] = got
+    return {
+        unit: UnitClaim(
+            unit,
+            owner,
+            tuple(sorted(nudges)),
+            {k: v for n in nudges for k, v in by_nudge.get(n, {}).items()},
+            now,
+        )
+        for unit, nudges in claimed.items()
+    }
 
 
 async def mark_sending(
@@ -303,29 +321,41 @@ async def mark_sending(
     fingerprint: str,
     chunk: int,
     now: datetime,
+    renew: bool = False,
 ) -> bool:
     """Note, just before the request, that chunk `chunk` of a message about `nudge_ids` is on
-    its way to `chat_id` (the chunks before it arrived), and renew the claim's lease. False if
-    the claim was lost (its lease ran out and another pass took it): do not send then."""
+    its way to `chat_id` (the chunks before it arrived); with `renew`, restart the claim's
+    lease from `now` (wall clock). False if the claim was lost (its lease ran out and another
+    pass took it): do not send then.
+
+    One statement, which checks the claim as it writes: a nudge no longer ours yields a NULL
+    nudge_id, which the NOT NULL constraint refuses, and the whole statement is undone.
+    """
+    mark = (
+        "INSERT INTO nudge_deliveries (nudge_id, chat_id, state, claimed_by, fingerprint,"
+        " chunks_done, updated_at)"
+        " SELECT CASE WHEN claimed_by = ? AND state != 'sent' THEN id END,"
+        " ?, 'sending', ?, ?, ?, ? FROM nudges WHERE id IN (SELECT value FROM json_each(?))"
+        " ON CONFLICT (nudge_id, chat_id) DO UPDATE SET state = 'sending',"
+        " claimed_by = excluded.claimed_by, fingerprint = excluded.fingerprint,"
+        " chunks_done = excluded.chunks_done, updated_at = excluded.updated_at,"
+        " message_ids = CASE WHEN excluded.chunks_done = 0 THEN '[]' ELSE message_ids END"
+    )
     stamp = utc_timestamp(now)
-    async with db.transaction() as conn:
-        ids = claim.nudge_ids
-        renewed = await conn.execute(
-            f"UPDATE nudges SET claimed_at = ? WHERE id IN ({_marks(ids)}) AND claimed_by = ?"
-            " AND state != 'sent'",
-            (stamp, *ids, claim.owner),
-        )
-        if renewed.rowcount != len(ids):
-            return False
-        await conn.executemany(
-            "INSERT INTO nudge_deliveries (nudge_id, chat_id, state, claimed_by, fingerprint,"
-            " chunks_done, updated_at) VALUES (?, ?, 'sending', ?, ?, ?, ?)"
-            " ON CONFLICT (nudge_id, chat_id) DO UPDATE SET state = 'sending',"
-            " claimed_by = excluded.claimed_by, fingerprint = excluded.fingerprint,"
-            " chunks_done = excluded.chunks_done, updated_at = excluded.updated_at,"
-            " message_ids = CASE WHEN excluded.chunks_done = 0 THEN '[]' ELSE message_ids END",
-            [(n, chat_id, claim.owner, fingerprint, chunk, stamp) for n in nudge_ids],
-        )
+    params = (claim.owner, chat_id, claim.owner, fingerprint, chunk, stamp, json.dumps(nudge_ids))
+    try:
+        if not renew:
+            await db.write_one(mark, params)
+            return True
+        async with db.transaction() as conn:
+            await conn.execute(mark, params)
+            await conn.execute(
+                "UPDATE nudges SET claimed_at = ? WHERE id IN (SELECT value FROM json_each(?))"
+                " AND claimed_by = ?",
+                (stamp, json.dumps(claim.nudge_ids), claim.owner),
+            )
+    except sqlite3.IntegrityError:
+        return False
     return True
 
 
@@ -342,29 +372,26 @@ async def mark_chunk_sent(
     now: datetime,
 ) -> None:
     """Note, right after the answer, that chunk `chunk` arrived as `message_id` (and, for the
-    `last` chunk, that the whole message did); record the message, so replies to it find the
-    unit and its items."""
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "UPDATE nudge_deliveries SET chunks_done = ?, state = ?, updated_at = ?,"
-            " message_ids = json_insert(message_ids, '$[#]', ?)"
-            " WHERE nudge_id = ? AND chat_id = ?",
-            [
-                (
-                    chunk + 1,
-                    "sent" if last else "sending",
-                    utc_timestamp(now),
-                    message_id,
-                    n,
-                    chat_id,
-                )
-                for n in nudge_ids
-            ],
-        )
-        await conn.execute(
-            BOT_MESSAGE_SQL,
-            bot_message_row(chat_id, message_id, "nudge", claim.unit_id, item_ids, None, now),
-        )
+    `last` chunk, that the whole message did), having recorded the message, so replies to it
+    find the unit and its items. Two single statements, the message first: a crash between
+    them leaves the chunk `sending`, in doubt, as if it had been in flight."""
+    await db.write_one(
+        BOT_MESSAGE_SQL,
+        bot_message_row(chat_id, message_id, "nudge", claim.unit_id, item_ids, None, now),
+    )
+    await db.write_one(
+        "UPDATE nudge_deliveries SET chunks_done = ?, state = ?, updated_at = ?,"
+        " message_ids = json_insert(message_ids, '$[#]', ?)"
+        " WHERE nudge_id IN (SELECT value FROM json_each(?)) AND chat_id = ?",
+        (
+            chunk + 1,
+            "sent" if last else "sending",
+            utc_timestamp(now),
+            message_id,
+            json.dumps(list(nudge_ids)),
+            chat_id,
+        ),
+    )
 
 
 async def mark_stopped(
@@ -372,51 +399,65 @@ async def mark_stopped(
 ) -> None:
     """Note that the Bot API refused the chunk on its way to `chat_id`: it did not arrive (the
     chunks before it did), so it is not in doubt."""
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "UPDATE nudge_deliveries SET state = 'stopped', updated_at = ?"
-            " WHERE nudge_id = ? AND chat_id = ? AND state = 'sending'",
-            [(utc_timestamp(now), n, chat_id) for n in nudge_ids],
-        )
+    await db.write_one(
+        "UPDATE nudge_deliveries SET state = 'stopped', updated_at = ?"
+        " WHERE nudge_id IN (SELECT value FROM json_each(?)) AND chat_id = ?"
+        " AND state = 'sending'",
+        (utc_timestamp(now), json.dumps(list(nudge_ids)), chat_id),
+    )
 
 
-async def end_claim(db: Database, claim: UnitClaim, *, now: datetime) -> list[int]:
-    """End the claim: the nudges that reached a chat (in this pass or an earlier one) become
-    `sent`, in one batch; the others go back to pending for a later pass. Returns the sent ids."""
-    ids = claim.nudge_ids
+async def end_claims(
+    db: Database, ends: Sequence[tuple[UnitClaim, ClaimEnd]], *, now: datetime
+) -> None:
+    """End claims, all in one transaction: each claim's `end.sent` (the nudges that reached a
+    chat) become `sent`, in one batch per unit; its other nudges go back to pending for a
+    later pass. A claim no longer held (its lease ran out, another pass took it) is left to
+    its new holder."""
     stamp = utc_timestamp(now)
+    sent = [(claim, end) for claim, end in ends if end.sent]
     async with db.transaction() as conn:
-        rows = list(
-            await conn.execute_fetchall(
-                "SELECT nudge_id, chat_id, json_extract(message_ids, '$[0]') AS first"
-                f" FROM nudge_deliveries WHERE nudge_id IN ({_marks(ids)}) AND state = 'sent'"
-                " ORDER BY updated_at, chat_id",
-                ids,
-            )
-        )
-        first: dict[int, tuple[int, int | None]] = {}
-        for r in rows:
-            first.setdefault(int(r["nudge_id"]), (int(r["chat_id"]), r["first"]))
-        sent = sorted(first)
         if sent:
-            cursor = await conn.execute(
-                "INSERT INTO nudge_batches (unit_id, created_at, sent_at, recipients)"
-                " VALUES (?, ?, ?, ?)",
-                (claim.unit_id, stamp, stamp, len({r["chat_id"] for r in rows})),
+            rows = list(await conn.execute_fetchall("SELECT max(id) FROM nudge_batches"))
+            first = int(rows[0][0] or 0) + 1  # we hold the write lock: these ids are ours
+            await conn.executemany(
+                "INSERT INTO nudge_batches (id, unit_id, created_at, sent_at, recipients)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (first + k, claim.unit_id, stamp, stamp, end.recipients)
+                    for k, (claim, end) in enumerate(sent)
+                ],
             )
             await conn.executemany(
                 "UPDATE nudges SET state = 'sent', sent_at = ?, batch_id = ?, chat_id = ?,"
-                " message_id = ?, claimed_at = NULL WHERE id = ? AND claimed_by = ?",
-                [(stamp, cursor.lastrowid, *first[n], n, claim.owner) for n in sent],
+                " message_id = ?, claimed_at = NULL"
+                " WHERE id IN (SELECT value FROM json_each(?)) AND claimed_by = ?",
+                [
+                    (
+                        stamp,
+                        first + k,
+                        end.chat_id,
+                        end.message_id,
+                        json.dumps(sorted(set(end.sent) & set(claim.nudge_ids))),
+                        claim.owner,
+                    )
+                    for k, (claim, end) in enumerate(sent)
+                ],
             )
-        rest = [n for n in ids if n not in first]
-        if rest:
-            await conn.execute(
-                "UPDATE nudges SET claimed_by = NULL, claimed_at = NULL"
-                f" WHERE id IN ({_marks(rest)}) AND claimed_by = ? AND state = 'pending'",
-                (*rest, claim.owner),
-            )
-    return sent
+        await conn.executemany(
+            "UPDATE nudges SET claimed_by = NULL, claimed_at = NULL"
+            " WHERE id IN (SELECT value FROM json_each(?)) AND claimed_by = ?"
+            " AND state = 'pending'",
+            [
+                (json.dumps(sorted(set(claim.nudge_ids) - set(end.sent))), claim.owner)
+                for claim, end in ends
+            ],
+        )
+
+
+async def end_claim(db: Database, claim: UnitClaim, end: ClaimEnd, *, now: datetime) -> None:
+    """End one claim (see end_claims)."""
+    await end_claims(db, [(claim, end)], now=now)
 
 
 async def record_escalation(

@@ -33,7 +33,14 @@ from plans.model import PersonRole
 from sandbox import BotApiSandbox
 from storage import Database
 from storage.db import utc_timestamp
-from storage.nudges_repo import DueRow, claim_unit, end_claim, mark_sending, record_due
+from storage.nudges_repo import (
+    ClaimEnd,
+    DueRow,
+    claim_units,
+    end_claim,
+    mark_sending,
+    record_due,
+)
 from storage.people_repo import create_invite, redeem_invite
 from storage.status_repo import claim_digest, digest_delivered
 from tests.e2e_support import TZ, Clock
@@ -189,28 +196,42 @@ async def test_a_claim_is_all_or_nothing_until_its_lease_runs_out(tmp_path: Path
         items = await db.fetchall("SELECT item_id, unit_id FROM item_units ORDER BY item_id")
         await record_due(
             db,
-            [DueRow(r["unit_id"], r["item_id"], "upcoming", PASS_AT.date(), None) for r in items],
+            [
+                DueRow(r["unit_id"], r["item_id"], kind, PASS_AT.date(), None)
+                for r in items
+                for kind in ("upcoming", "cycle")
+            ],
             now=PASS_AT,
         )
-        unit = int(items[0]["unit_id"])
-        ids = [
-            int(r["id"])
-            for r in await db.fetchall("SELECT id FROM nudges WHERE unit_id = ?", (unit,))
-        ]
+        one, two = (int(r["unit_id"]) for r in items)
+        nudges = {
+            unit: [
+                int(r["id"])
+                for r in await db.fetchall("SELECT id FROM nudges WHERE unit_id = ?", (unit,))
+            ]
+            for unit in (one, two)
+        }
         t = datetime.now(UTC)
-        a = await claim_unit(db, unit_id=unit, nudge_ids=ids, owner="A", now=t, lease=60)
-        assert a is not None and list(a.nudge_ids) == ids
-        assert await claim_unit(db, unit_id=unit, nudge_ids=ids, owner="B", now=t, lease=60) is None
-        # B's claim, once A's lease ran out; A may no longer send
+        # A holds one of unit one's two nudges: B gets unit two, and nothing of unit one
+        a = await claim_units(db, {one: nudges[one][:1]}, owner="A", now=t, lease=60)
+        b = await claim_units(db, nudges, owner="B", now=t, lease=60)
+        assert list(a) == [one] and list(b) == [two]
+        assert list(b[two].nudge_ids) == nudges[two]
+        # once A's lease ran out, B gets all of unit one; A may no longer send
         later = t + timedelta(seconds=62)
-        b = await claim_unit(db, unit_id=unit, nudge_ids=ids, owner="B", now=later, lease=60)
-        assert b is not None
+        taken = await claim_units(db, {one: nudges[one]}, owner="B", now=later, lease=60)
+        assert list(taken[one].nudge_ids) == nudges[one]
         assert not await mark_sending(
-            db, a, chat_id=1, nudge_ids=ids, fingerprint="x", chunk=0, now=later
+            db, a[one], chat_id=1, nudge_ids=nudges[one][:1], fingerprint="x", chunk=0, now=later
         )
-        assert await end_claim(db, b, now=PASS_AT) == []  # nothing arrived: released
-        rows = await db.fetchall("SELECT state, claimed_by FROM nudges WHERE unit_id = ?", (unit,))
+        assert await mark_sending(
+            db, taken[one], chat_id=1, nudge_ids=nudges[one], fingerprint="x", chunk=0, now=later
+        )
+        await end_claim(db, taken[one], ClaimEnd([], None, None, 0), now=PASS_AT)  # none arrived
+        rows = await db.fetchall("SELECT state, claimed_by FROM nudges WHERE unit_id = ?", (one,))
         assert {(r["state"], r["claimed_by"]) for r in rows} == {("pending", None)}
+        marks = await db.fetchall("SELECT nudge_id, state, claimed_by FROM nudge_deliveries")
+        assert sorted(tuple(r) for r in marks) == [(n, "sending", "B") for n in nudges[one]]
 
 
 async def test_a_crashed_pass_is_taken_over_after_its_lease(tmp_path: Path) -> None:
