@@ -24,7 +24,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY plans ./plans
+COPY render ./render
 COPY storage ./storage
+COPY services ./services
 COPY handlers ./handlers
 COPY bot ./bot
 COPY sandbox ./sandbox
@@ -33,7 +35,7 @@ RUN pip install . \
     && useradd --create-home --uid 10001 duban \
     && mkdir -p /data "$MPLCONFIGDIR" \
     && python -c "import matplotlib.font_manager as f; f.findfont('Noto Sans CJK SC')" \
-    && python -c "from plans.chart import find_cjk_font; p = find_cjk_font(); assert p, 'no CJK font'; print(p)" \
+    && python -c "from render.chart import find_cjk_font; p = find_cjk_font(); assert p, 'no CJK font'; print(p)" \
     && chown -R duban /data "$MPLCONFIGDIR"
 
 USER duban

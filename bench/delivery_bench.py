@@ -47,11 +47,11 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 from pydantic import SecretStr  # noqa: E402
 
 from bot.app import build_application, running  # noqa: E402
-from bot.services import Services  # noqa: E402
 from config import Settings  # noqa: E402
-from plans.sources import parse_file  # noqa: E402
-from plans.texts import Texts  # noqa: E402
+from plans.documents.sources import parse_file  # noqa: E402
+from render.texts import Texts  # noqa: E402
 from sandbox import BotApiSandbox, SandboxUser  # noqa: E402
+from services.core import Services  # noqa: E402
 from storage import Database, import_plan, items_by_ids, list_units, unit_item_ids  # noqa: E402
 from storage.people_repo import create_invite, redeem_invite  # noqa: E402
 

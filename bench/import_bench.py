@@ -2,7 +2,7 @@
 
     python bench/import_bench.py [--quick]
 
-Prints, for the whole pipeline of `plans.sources.parse_bytes` (decode, normalise, strip page
+Prints, for the whole pipeline of `plans.documents.sources.parse_bytes` (decode, normalise, strip page
 furniture, hierarchy, units, targets, deadlines): size, items, best-of-N time, items/s and MB/s
 of UTF-8 plan text; the time ratio of a 2,000-item plan to a 200-item plan built the same way
 (linear growth); the SQLite import of the 2,000-item plan (first import, unchanged re-import,
@@ -38,8 +38,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 
 import cn2an  # noqa: E402
 
+from plans.documents.sources import ParsedFile, parse_bytes  # noqa: E402
 from plans.model import Item, Plan  # noqa: E402
-from plans.sources import ParsedFile, parse_bytes  # noqa: E402
 from plans.text import is_furniture, normalize  # noqa: E402
 from storage import Database, ImportResult, import_plan  # noqa: E402
 
@@ -163,7 +163,7 @@ def bench_seeds(repeat: int) -> tuple[list[str], list[str]]:
             f"{rate(total_bytes, total_time) / MB:.2f}",
         ]
     )
-    print(f"1. Parse of the seeds (plans.sources.parse_bytes, best of {repeat})")
+    print(f"1. Parse of the seeds (plans.documents.sources.parse_bytes, best of {repeat})")
     table(["seed", "kB", "items", "ms", "items/s", "MB/s"], rows)
     mb_s = rate(total_bytes, total_time) / MB
     print(

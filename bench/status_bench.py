@@ -3,7 +3,7 @@
     python bench/status_bench.py [--quick] [--profile]
 
 In one process, no Telegram: the same functions the handlers call (handlers/status.py `_render`
-and bot/statusing.py `make_digest`), on a synthetic plan stored with `storage.import_plan` and
+and services/digests.py `make_digest`), on a synthetic plan stored with `storage.import_plan` and
 reports bulk-inserted into the same SQLite file. Two sizes, N = 1,000 and 10,000 items (200 and
 2,000 with --quick, a smoke run), with N/50 units and 10·N reports spread over the year:
 
@@ -54,15 +54,15 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 
 import cn2an  # noqa: E402
 
-from bot.services import Services  # noqa: E402
-from bot.statusing import DigestResult, current_snapshot, cycle_start, make_digest  # noqa: E402
 from config import Settings  # noqa: E402
 from handlers.status import _render  # noqa: E402  # what /status answers, to check against
-from plans.chart import find_cjk_font, progress_chart  # noqa: E402
-from plans.digest import compose_digest  # noqa: E402
+from plans.followup.status import Snapshot, build_snapshot  # noqa: E402
 from plans.model import Item, Milestone, Plan, Section, Status, Target, UnitRef  # noqa: E402
-from plans.status import Snapshot, build_snapshot  # noqa: E402
-from plans.views import Page, paginate, status_overview, unit_items, unit_view  # noqa: E402
+from render.chart import find_cjk_font, progress_chart  # noqa: E402
+from render.digest import compose_digest  # noqa: E402
+from render.views import Page, paginate, status_overview, unit_items, unit_view  # noqa: E402
+from services.core import Services  # noqa: E402
+from services.digests import DigestResult, current_snapshot, cycle_start, make_digest  # noqa: E402
 from storage import Database, StoredUnit, import_plan, list_plans, match_unit  # noqa: E402
 from storage.db import utc_timestamp  # noqa: E402
 from storage.reports_repo import NewReport, add_report  # noqa: E402

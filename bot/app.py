@@ -28,13 +28,13 @@ from telegram.ext import (
 )
 
 from bot.errors import UserError
-from bot.logs import log_update_error, logged_updates
-from bot.nudging import run_nudge_pass
 from bot.pacing import PacedRateLimiter
-from bot.services import Services
-from bot.statusing import send_digest
 from config import Settings
 from handlers import admin, common, onboarding, reporting, status, workflow
+from services.core import Services
+from services.digests import send_digest
+from services.logs import log_update_error, logged_updates
+from services.nudging import run_nudge_pass
 from storage import Database
 from storage.people_repo import active_contacts
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import sys
 import threading
 from contextlib import suppress
 from datetime import datetime, time
@@ -34,6 +35,7 @@ from bot.demo import (
     Stage,
     example_plan,
     prepare_folder,
+    prepare_screen,
     print_files,
     setup_world,
     stage,
@@ -275,3 +277,9 @@ async def run_chat(folder: Path, lang: Lang, screen: TextIO, stdin: TextIO) -> i
         print_files(s)
         chat.say("bye")
     return 0
+
+
+def main(out_dir: str | None, lang: str, screen: TextIO | None = None) -> int:
+    """`duban demo --chat [--out DIR] [--lang zh|en]`."""
+    folder, language, screen = prepare_screen(out_dir, lang, screen)
+    return asyncio.run(run_chat(folder, language, screen, sys.stdin))

@@ -17,17 +17,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from bot import ops
-from bot.errors import ApiUnreachable, UserError
-from bot.logs import keep_secrets, print_crash, redact
+from bot.errors import ApiUnreachable, UserError, parse_at
 from config import Settings, SettingsError, load_settings
+from plans.documents.parser import PlanFormatError
+from plans.documents.review import review_plan
+from plans.documents.sources import parse_file
 from plans.model import Item, Plan
-from plans.parser import PlanFormatError
-from plans.review import plain_text, review_lines, review_plan
-from plans.sources import parse_file
-from plans.texts import Texts
+from render.review import plain_text, review_lines
+from render.texts import Texts
+from services.logs import keep_secrets, print_crash, redact
 from storage import (
     Database,
     ImportResult,
@@ -138,9 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return cmd_parse(args.file, as_json=args.json, year=args.year, out=out)
         if args.command == "demo":  # needs no settings: it brings its own bot and sandbox
+            if args.chat:
+                from bot import chat
+
+                return chat.main(args.out, args.lang, out)
             from bot import demo
 
-            return demo.main(args.out, args.lang, args.chat, out)
+            return demo.main(args.out, args.lang, out)
         if args.command == "doctor":  # reports wrong settings as one of its checks
             return ops.cmd_doctor(args, out, lambda: _settings(args))
         settings = _settings(args)
@@ -295,9 +299,9 @@ def _refusal(e: UnitChangeRefused, args: argparse.Namespace) -> str:
 
 async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Write the ledger: one row per item with its latest progress and light."""
-    from bot.services import policy_from
-    from plans.ledger import ledger_csv, ledger_xlsx
-    from plans.status import build_snapshot
+    from plans.followup.status import build_snapshot
+    from render.ledger import ledger_csv, ledger_xlsx
+    from services.core import policy_from
     from storage.status_repo import load_records, load_reports
 
     tz = settings.tz
@@ -319,17 +323,6 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) 
         raise UserError(f"cannot write {path}: {e.strerror or e}") from None
     print(f"Wrote {path} ({len(snap.items)} items, {len(data) / 1024:.0f} KB)", file=out)
     return EXIT_OK
-
-
-def parse_at(text: str | None, tz: ZoneInfo) -> datetime | None:
-    """`--at 2023-10-25T09:30` (local time unless it carries an offset)."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--at: not an ISO time: {text!r} (e.g. 2023-10-25T09:30)") from None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 async def _open(settings: Settings) -> Database:

@@ -15,15 +15,14 @@ from typing import TextIO
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, running, schedule_jobs
-from bot.cli import parse_at
-from bot.errors import ApiUnreachable, UserError
-from bot.logs import configure_logging
-from bot.nudging import run_nudge_pass
-from bot.services import Services
-from bot.statusing import make_digest, send_digest
+from bot.errors import ApiUnreachable, UserError, parse_at
 from config import Settings
-from handlers.admin import ROLE_WORDS, make_invite
 from plans.model import PersonRole
+from services.core import Services
+from services.digests import make_digest, send_digest
+from services.invites import ROLE_WORDS, make_invite
+from services.logs import configure_logging
+from services.nudging import run_nudge_pass
 from storage import Database, StoredUnit, match_unit
 
 log = logging.getLogger(__name__)

@@ -35,15 +35,16 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.app import build_application, running
 from bot.errors import UserError
-from bot.nudging import PassReport, run_nudge_pass
-from bot.services import Services
-from bot.statusing import send_digest
 from bot.transcript import Button, Transcript, buttons_of, use_colour
 from config import Settings
-from plans.review import plain_text, review_lines, review_plan
-from plans.sources import parse_file
-from plans.texts import Texts
+from plans.documents.review import review_plan
+from plans.documents.sources import parse_file
+from render.review import plain_text, review_lines
+from render.texts import Texts
 from sandbox import BotApiSandbox, SandboxUser, SentMessage
+from services.core import Services
+from services.digests import send_digest
+from services.nudging import PassReport, run_nudge_pass
 from storage import Database, import_plan, list_items
 
 Lang = Literal["zh", "en"]
@@ -80,7 +81,7 @@ NAMES = {
 }
 ACTS = ("import", "invite", "nudge", "reply", "status", "digest", "ledger")
 
-# The narrator's words. The bot's own words come from its message catalog (plans/texts.py).
+# The narrator's words. The bot's own words come from its message catalog (render/texts.py).
 WORDS: dict[Lang, dict[str, str]] = {
     "zh": {
         "title": "duban 演示:常州市科技局党组 2023 年工作要点,一个月的督办",
@@ -714,8 +715,10 @@ async def run_demo(folder: Path, lang: Lang, screen: TextIO) -> int:
     return 0
 
 
-def main(out_dir: str | None, lang: str, chat: bool, screen: TextIO | None = None) -> int:
-    """`duban demo [--out DIR] [--lang zh|en] [--chat]`."""
+def prepare_screen(
+    out_dir: str | None, lang: str, screen: TextIO | None
+) -> tuple[Path, Lang, TextIO]:
+    """The demo's folder, language and screen, set up for `duban demo` and `--chat` alike."""
     folder = Path(out_dir or "duban-demo")
     language: Lang = "en" if lang == "en" else "zh"
     screen = screen or sys.stdout
@@ -723,8 +726,10 @@ def main(out_dir: str | None, lang: str, chat: bool, screen: TextIO | None = Non
         screen.reconfigure(errors="replace")
     # The bot's log lines would interleave with the conversation: errors only, on stderr.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    if chat:
-        from bot.chat import run_chat
+    return folder, language, screen
 
-        return asyncio.run(run_chat(folder, language, screen, sys.stdin))
+
+def main(out_dir: str | None, lang: str, screen: TextIO | None = None) -> int:
+    """`duban demo [--out DIR] [--lang zh|en]` (`--chat` is bot.chat.main)."""
+    folder, language, screen = prepare_screen(out_dir, lang, screen)
     return asyncio.run(run_demo(folder, language, screen))

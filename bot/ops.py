@@ -783,7 +783,7 @@ def _disk_check(database: Path, min_free_mb: int) -> Check:
 
 
 def _font_check() -> Check:
-    from plans.chart import find_cjk_font
+    from render.chart import find_cjk_font
 
     font = find_cjk_font()
     if font is not None:
@@ -858,7 +858,7 @@ def _api_check(settings: Settings, timeout: float) -> Check:
 
 def _schedule_check(settings: Settings) -> Check:
     """The hours and days in the settings make a schedule that can send something."""
-    from bot.services import policy_from
+    from services.core import policy_from
 
     s = settings
     problems: list[tuple[str, str]] = []

@@ -3,20 +3,19 @@ review with its fixes (/review, /merge, /rename)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services, SnapshotCache
 from handlers.common import answer, multi_plan, ref, requires, resolve_item, svc_of, who
-from plans.chunks import clip
-from plans.model import PersonRole
-from plans.review import review_lines, review_plan
-from plans.texts import esc
-from plans.units import split_units
+from plans.documents.review import review_plan
+from plans.documents.units import split_units
+from render.chunks import clip
+from render.review import review_lines
+from render.texts import esc
+from services.core import Services, SnapshotCache
+from services.invites import ROLE_WORDS, make_invite
 from storage import (
     UNIT_NAME_MAX,
     StoredUnit,
@@ -31,46 +30,10 @@ from storage import (
     search_units,
     unassigned_items,
 )
-from storage.people_repo import create_invite
 
-# The review's commands, for the coordinators' menu (beside /assign and /addunit).
 # Words a coordinator may put between the two names: /merge A → B, /rename A 改为 B.
 _BETWEEN = {"→", "->", "=>", "到", "为", "改为", "并入", "into", "to"}
 NAME_SHOWN = 40  # characters of a unit name quoted back in an answer
-
-ROLE_WORDS: dict[str, PersonRole] = {
-    "coordinator": "coordinator",
-    "协调员": "coordinator",
-    "督查": "coordinator",
-    "leader": "leader",
-    "领导": "leader",
-    "admin": "admin",
-}
-
-
-def new_token() -> str:
-    """An unguessable invite token that fits Telegram's deep-link rules ([A-Za-z0-9_-], ≤ 64)."""
-    return secrets.token_urlsafe(18)
-
-
-async def make_invite(
-    svc: Services, *, bot_username: str, role: PersonRole, unit: StoredUnit | None, created_by: int
-) -> tuple[str, str]:
-    """Store a new invite; return its private-chat and group deep links."""
-    token = new_token()
-    await create_invite(
-        svc.db,
-        token=token,
-        role=role,
-        unit_id=unit.id if unit else None,
-        created_by=created_by,
-        expires_at=svc.now() + timedelta(days=svc.settings.invite_days),
-        now=svc.now(),
-    )
-    return (
-        f"https://t.me/{bot_username}?start={token}",
-        f"https://t.me/{bot_username}?startgroup={token}",
-    )
 
 
 async def unit_or_answer(update: Update, svc: Services, name: str) -> StoredUnit | None:

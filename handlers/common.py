@@ -16,11 +16,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.services import Services
-from plans.chunks import split_message
 from plans.model import Contact
 from plans.refs import ItemRef
-from plans.texts import esc
+from render.chunks import split_message
+from render.texts import esc
+from services.core import Services
 from storage import StoredItem
 from storage.people_repo import move_chat
 

@@ -10,10 +10,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.services import Services
 from handlers.common import Who, answer, multi_plan, ref, roles_text, svc_of, who
-from plans.chunks import clip
-from plans.texts import Texts, esc
+from render.chunks import clip
+from render.texts import Texts, esc
+from services.core import Services
 from storage import list_items
 from storage.people_repo import InviteError, add_admin_chat, redeem_invite
 

@@ -16,8 +16,6 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.logs import log_report_stored
-from bot.services import Services
 from handlers.common import (
     Who,
     answer,
@@ -31,12 +29,14 @@ from handlers.common import (
     who,
 )
 from handlers.workflow import announce_done
-from plans.chunks import callback_data, clip
-from plans.compose import status_buttons
+from plans.followup.status import ItemState
 from plans.model import Evidence, Report, Status
-from plans.progress import ProgressReading, describe, read_progress
-from plans.status import ItemState
-from plans.texts import esc
+from plans.replies import ProgressReading, describe, read_progress
+from render.chunks import callback_data, clip
+from render.compose import status_buttons
+from render.texts import esc
+from services.core import Services
+from services.logs import log_report_stored
 from storage import StoredItem, items_by_ids, list_items
 from storage.reports_repo import (
     NewReport,

@@ -11,15 +11,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.services import Services
-from bot.statusing import current_snapshot, cycle_start, make_digest
 from handlers.common import answer, requires, svc_of
-from plans.digest import paragraph_lines
-from plans.ledger import ledger_xlsx
+from plans.followup.status import Snapshot
 from plans.refs import ItemRef
-from plans.status import Snapshot
-from plans.texts import esc
-from plans.views import (
+from render.digest import paragraph_lines
+from render.ledger import ledger_xlsx
+from render.texts import esc
+from render.views import (
     Page,
     filtered,
     item_view,
@@ -29,6 +27,8 @@ from plans.views import (
     status_overview,
     unit_view,
 )
+from services.core import Services
+from services.digests import current_snapshot, cycle_start, make_digest
 from storage import StoredUnit, list_plans, match_unit
 
 FILTERS = ("overdue", "due", "stale", "blocked")

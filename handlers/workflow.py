@@ -19,15 +19,15 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.nudging import deliver, notify_coordinators
-from bot.services import Services
 from handlers.common import Who, answer, multi_plan, ref, requires, resolve_item, svc_of, who
-from plans.chunks import callback_data, clip
-from plans.compose import Composed
-from plans.extensions import asks_for_extension, read_extension
 from plans.model import Extension
 from plans.refs import ItemRef
-from plans.texts import esc
+from plans.replies.extensions import asks_for_extension, read_extension
+from render.chunks import callback_data, clip
+from render.compose import Composed
+from render.texts import esc
+from services.core import Services
+from services.nudging import deliver, notify_coordinators
 from storage import StoredItem
 from storage.people_repo import unit_contacts
 from storage.reports_repo import find_bot_message

@@ -69,7 +69,7 @@ CREATE TABLE units (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 
--- Every spelling a unit is known by, as plans.units.unit_key(spelling), its own key included,
+-- Every spelling a unit is known by, as plans.documents.units.unit_key(spelling), its own key included,
 -- so that resolving a name is one lookup here.
 CREATE TABLE unit_aliases (
     alias_key TEXT PRIMARY KEY,

@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from plans.followup.status import ItemRecord
 from plans.model import Report
 from plans.refs import ItemRef
-from plans.status import ItemRecord
 from storage.db import Database, utc_timestamp
 from storage.plans_repo import load_items
 from storage.reports_repo import report_from_row

@@ -1,7 +1,7 @@
 """The unit directory: responsible units (责任单位) and every spelling they are known by.
 
-A name resolves to a unit through `unit_aliases`, keyed by `plans.units.unit_key`: first the
-name's own key, then the keys of the spellings `plans.units.aliases_for` derives from it, so
+A name resolves to a unit through `unit_aliases`, keyed by `plans.documents.units.unit_key`: first the
+name's own key, then the keys of the spellings `plans.documents.units.aliases_for` derives from it, so
 "高新处", "局高新处" and "市科技局高新处" all find one unit.
 
 Two spellings of one unit that the rule misses are folded together by `merge_units` (the folded
@@ -19,7 +19,7 @@ from typing import Literal
 
 import aiosqlite
 
-from plans.units import aliases_for, clean_unit_name, unit_key
+from plans.documents.units import aliases_for, clean_unit_name, unit_key
 from storage.db import Database, utc_timestamp
 from storage.errors import StorageError, UnknownUnit
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
-from bot.services import Services
-from plans.sources import parse_file
+from plans.documents.sources import parse_file
 from sandbox import BotApiSandbox
+from services.core import Services
 from storage import import_plan
 from storage.db import Database
 from tests.e2e_support import (

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot.nudging import PassReport, run_nudge_pass
-from bot.services import Services
 from config import Settings
 from sandbox import BotApiSandbox, SandboxUser
+from services.core import Services
+from services.nudging import PassReport, run_nudge_pass
 from storage import Database
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -23,7 +23,10 @@ from matplotlib.font_manager import fontManager
 from matplotlib.ft2font import FT2Font
 from matplotlib.image import imread
 
-from plans.chart import (
+from plans.documents.sources import parse_file
+from plans.followup.status import ItemRecord, Snapshot, build_snapshot
+from plans.model import Item, Plan, Report, UnitRef
+from render.chart import (
     CJK_FAMILIES,
     COLOURS,
     Chart,
@@ -32,9 +35,6 @@ from plans.chart import (
     pace_points,
     progress_chart,
 )
-from plans.model import Item, Plan, Report, UnitRef
-from plans.sources import parse_file
-from plans.status import ItemRecord, Snapshot, build_snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED_000 = Path(__file__).resolve().parent / "data" / "seeds" / "000_0585e7f56649ebe7.txt"
@@ -287,6 +287,6 @@ def test_no_figures_left_open(snap: Snapshot) -> None:
 
 
 def test_the_module_does_not_use_pyplot() -> None:
-    code = "import sys, plans.chart; sys.exit('matplotlib.pyplot' in sys.modules)"
+    code = "import sys, render.chart; sys.exit('matplotlib.pyplot' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0

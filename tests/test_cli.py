@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from plans.sources import parse_file
+from plans.documents.sources import parse_file
 from storage import Database, StoredItem, list_items
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,6 +1,6 @@
 """The importer against the development corpus: 20 real plan texts (tests/data/corpus/*.txt).
 
-Each file is parsed with `plans.sources.parse_file` and compared with what a careful clerk would
+Each file is parsed with `plans.documents.sources.parse_file` and compared with what a careful clerk would
 copy into the 台账 by reading the text (tests/corpus_expected.py, where every expectation quotes
 the text it comes from). The checks are split by concern so the report shows, per file, which
 part of the reading is wrong: parsing at all, the year, which items, the fields of each item,
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from plans.documents.parser import PlanFormatError
+from plans.documents.sources import parse_file
 from plans.model import Item, Plan
-from plans.parser import PlanFormatError
-from plans.sources import parse_file
 from tests.corpus_expected import DOCS, UNCHECKED, YEAR_END, Doc, I, T
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services import SnapshotCache, policy_from
 from config import Settings
+from plans.followup.schedule import NudgePolicy
+from plans.followup.status import ItemRecord, build_snapshot, update_snapshot
 from plans.model import Item, Report, UnitRef
-from plans.schedule import NudgePolicy
-from plans.status import ItemRecord, build_snapshot, update_snapshot
-from plans.texts import Texts
-from plans.views import filtered
+from render.texts import Texts
+from render.views import filtered
+from services.core import SnapshotCache, policy_from
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -17,10 +17,10 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bench.delivery_bench import Deck, run_burst
 from bot.app import build_application, running
-from bot.services import Services
 from handlers import common
-from plans.texts import Texts
+from render.texts import Texts
 from sandbox import BotApiSandbox, Limit, SandboxChat, SandboxUser
+from services.core import Services
 from storage import Database
 from tests.e2e_support import ADMIN_ID, TOKEN, World, settings_for
 

@@ -1,4 +1,4 @@
-"""The weekly digest (plans/digest.py): exceptions first, what changed since last week, the
+"""The weekly digest (render/digest.py): exceptions first, what changed since last week, the
 draft 通报 paragraph — in words, as Telegram HTML within limits, in Chinese and English.
 
 The hand-made plan is the one of tests/test_views.py (rebuilt here): seen on Monday 2023-11-20
@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plans.chunks import MESSAGE_LIMIT, split_message, utf16_len
-from plans.digest import Digest, compose_digest, date_text, paragraph_lines
+from plans.documents.sources import parse_file
+from plans.followup.status import ItemRecord, Snapshot, build_snapshot
 from plans.model import Item, Report, Status, Target, UnitRef
-from plans.sources import parse_file
-from plans.status import ItemRecord, Snapshot, build_snapshot
-from plans.texts import Texts
+from render.chunks import MESSAGE_LIMIT, split_message, utf16_len
+from render.digest import Digest, compose_digest, date_text, paragraph_lines
+from render.texts import Texts
 from sandbox import parse_html
 
 TZ = ZoneInfo("Asia/Shanghai")

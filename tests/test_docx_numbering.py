@@ -8,7 +8,7 @@ from datetime import date
 import docx
 from docx.oxml import parse_xml
 
-from plans.sources import parse_bytes
+from plans.documents.sources import parse_bytes
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

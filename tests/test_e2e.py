@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
-from bot.services import Services
-from plans.sources import parse_file
+from plans.documents.sources import parse_file
 from sandbox import BotApiSandbox, Limit, SandboxUser
+from services.core import Services
 from storage import Database, import_plan
 from tests.e2e_support import ADMIN_ID, SEED_000, SEED_001, TOKEN, TZ, Clock, World, settings_for
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
-from bot.services import Services
+from plans.documents.sources import parse_bytes
 from plans.model import Plan
-from plans.sources import parse_bytes
 from sandbox import BotApiSandbox
+from services.core import Services
 from storage import Database, find_unit, import_plan
 from tests.e2e_support import ADMIN_ID, TOKEN, TZ, Clock, World, settings_for
 

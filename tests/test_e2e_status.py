@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 
-from plans.sources import parse_bytes, parse_file
+from plans.documents.sources import parse_bytes, parse_file
 from storage import import_plan
 from tests.e2e_support import ADMIN_ID, SEED_000, TZ, World
 
@@ -137,7 +137,7 @@ async def test_digest_on_demand_and_on_schedule(world: World) -> None:
     assert re.search(r"截至11月20日.*28项任务中,已完成1项", paragraph)
 
     # the scheduled digest: Monday 09:00 on a working day, once a week
-    from bot.statusing import send_digest
+    from services.digests import send_digest
 
     early = await send_digest(w.svc, w.app.bot, datetime(2023, 11, 27, 8, 30, tzinfo=TZ))
     assert early is None

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plans.digest import compose_digest
-from plans.extensions import asks_for_extension, read_extension
-from plans.ledger import LEDGER_COLUMNS, ledger_rows
+from plans.followup.status import ItemRecord, build_snapshot
 from plans.model import Extension, Item, Report, UnitRef
-from plans.status import ItemRecord, build_snapshot
-from plans.texts import Texts
+from plans.replies.extensions import asks_for_extension, read_extension
+from render.digest import compose_digest
+from render.ledger import LEDGER_COLUMNS, ledger_rows
+from render.texts import Texts
 
 TZ = ZoneInfo("Asia/Shanghai")
 D = date.fromisoformat

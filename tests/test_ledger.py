@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from plans.ledger import (
+from plans.documents.parser import PlanFormatError, make_title
+from plans.documents.sources import parse_bytes, parse_file
+from plans.followup.status import ItemRecord, Snapshot, build_snapshot
+from plans.model import Item, Plan, Report, Status, Target, UnitRef
+from render.ledger import (
     LEDGER_COLUMNS,
     MAX_CELL_CHARS,
     ledger_csv,
@@ -23,10 +27,6 @@ from plans.ledger import (
     ledger_title,
     ledger_xlsx,
 )
-from plans.model import Item, Plan, Report, Status, Target, UnitRef
-from plans.parser import PlanFormatError, make_title
-from plans.sources import parse_bytes, parse_file
-from plans.status import ItemRecord, Snapshot, build_snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"

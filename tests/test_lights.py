@@ -1,4 +1,4 @@
-"""The traffic light of an item (plans/lights.py) on every edge of the DESIGN.md rule.
+"""The traffic light of an item (plans/followup/lights.py) on every edge of the DESIGN.md rule.
 
 Most cases use a span of exactly 100 days (2024-01-01 → 2024-04-10), so that k days into it
 序时进度 is k points, and a report dated the same day, so that only the rule under test speaks.
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from plans.lights import Light, elapsed_share, light, points_behind
+from plans.followup.lights import Light, elapsed_share, light, points_behind
 from plans.model import Status
 
 START = date(2024, 1, 1)

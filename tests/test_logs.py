@@ -35,7 +35,12 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from bot.app import build_application, running
 from bot.cli import main
-from bot.logs import (
+from config import Settings
+from plans.documents.sources import parse_file
+from sandbox import BotApiSandbox
+from services.core import Services
+from services.digests import send_digest
+from services.logs import (
     JsonFormatter,
     RedactingFormatter,
     Redactor,
@@ -44,11 +49,6 @@ from bot.logs import (
     print_crash,
     reset_logging,
 )
-from bot.services import Services
-from bot.statusing import send_digest
-from config import Settings
-from plans.sources import parse_file
-from sandbox import BotApiSandbox
 from storage import Database, import_plan
 from tests.e2e_support import SEED_000, TZ, Clock, World
 
@@ -602,7 +602,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
                     scenarios.append(
                         (
                             "nudge pass: sendMessage 500 echoing the URL lower-cased",
-                            r"WARNING bot.nudging: could not reach chat \d+: .*upstream failed",
+                            r"WARNING services.nudging: could not reach chat \d+: .*upstream failed",
                             True,
                         )
                     )
@@ -624,7 +624,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
                     scenarios.append(
                         (
                             "digest: chart upload 500 echoing the URL URL-encoded",
-                            r"WARNING bot.statusing: digest chart to 9001 failed",
+                            r"WARNING services.digests: digest chart to 9001 failed",
                             True,
                         )
                     )
@@ -650,7 +650,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
     # one line per event
     assert re.search(r"INFO bot.updates: update \d+ \(message /start, chat 9001\) handled", text)
     assert re.search(r"INFO bot.updates: update \d+ \(message /fetch, chat 9001\) failed", text)
-    assert re.search(r"INFO bot.nudging: nudge pass at 2023-12-18T10:00\+08:00: \d+ newly due,"
+    assert re.search(r"INFO services.nudging: nudge pass at 2023-12-18T10:00\+08:00: \d+ newly due,"
                      r" 1 messages to 1 units", text)  # fmt: skip
     assert re.search(
         r"INFO handlers.reporting: report \d+ stored: item \d+, unit \d+, \w+, 60%", text
@@ -760,7 +760,7 @@ def test_a_network_fault_is_one_warning_line_and_a_bug_keeps_its_traceback() -> 
 def test_a_crash_at_the_top_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     from telegram.error import TelegramError
 
-    from bot.logs import keep_secret
+    from services.logs import keep_secret
 
     keep_secret(TOKEN)
     print_crash(raised(KeyError(f"http://api/bot{TOKEN.lower()}/getMe")))

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import set_menus
 from handlers.onboarding import menu_for
-from plans.texts import Texts
+from render.texts import Texts
 from tests.e2e_support import ADMIN_ID, World
 
 CJK = re.compile(r"[\u3400-\u9fff]")

@@ -25,12 +25,12 @@ from bench.crash_bench import (
     run_crashes,
 )
 from bot.app import build_application
-from bot.nudging import PassReport, run_nudge_pass
-from bot.services import Services
-from bot.statusing import iso_week, send_digest
 from config import Settings
 from plans.model import PersonRole
 from sandbox import BotApiSandbox
+from services.core import Services
+from services.digests import iso_week, send_digest
+from services.nudging import PassReport, run_nudge_pass
 from storage import Database
 from storage.db import utc_timestamp
 from storage.nudges_repo import (

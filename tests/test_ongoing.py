@@ -11,15 +11,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from plans.digest import why_red
-from plans.ledger import ledger_rows, ledger_xlsx
-from plans.lights import light
+from plans.documents.sources import parse_bytes, parse_text
+from plans.followup.lights import light
+from plans.followup.schedule import ItemWatch, NudgePolicy, due_nudges
+from plans.followup.status import ItemRecord, build_snapshot
 from plans.model import Item, Milestone, Report, UnitRef
-from plans.schedule import ItemWatch, NudgePolicy, due_nudges
-from plans.sources import parse_bytes, parse_text
-from plans.status import ItemRecord, build_snapshot
-from plans.texts import Texts
-from plans.views import due_text, item_view, overdue_days
+from render.digest import why_red
+from render.ledger import ledger_rows, ledger_xlsx
+from render.texts import Texts
+from render.views import due_text, item_view, overdue_days
 
 TZ = ZoneInfo("Asia/Shanghai")
 ZH = Texts("zh")

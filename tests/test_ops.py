@@ -444,7 +444,7 @@ async def test_doctor_names_each_failure_and_its_fix(
 def _system_cjk_font() -> bool:
     from matplotlib.font_manager import fontManager
 
-    from plans.chart import CJK_FAMILIES
+    from render.chart import CJK_FAMILIES
 
     wanted = [f.casefold() for f in CJK_FAMILIES]
     return any(w in e.name.casefold() for e in fontManager.ttflist for w in wanted)

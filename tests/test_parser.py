@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from plans.documents.parser import PlanFormatError, make_title, parse_text
+from plans.documents.sources import parse_file
 from plans.model import Plan
-from plans.parser import PlanFormatError, make_title, parse_text
-from plans.sources import parse_file
 from plans.text import extract_body, plan_year
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -12,7 +12,7 @@ import pytest
 
 import plans.replies.reader
 from plans.model import Target
-from plans.progress import ProgressReading, describe, read_progress
+from plans.replies import ProgressReading, describe, read_progress
 from plans.replies.reading import TEXT_LIMIT, empty
 
 TODAY = date(2023, 10, 10)

@@ -1,4 +1,4 @@
-"""The import review and its fixes: the findings (plans/review.py), merging and renaming units
+"""The import review and its fixes: the findings (plans/documents/review.py), merging and renaming units
 (storage/units_repo.py), what re-imports keep (storage/plans_repo.py), schema v5, and the
 command line (`duban parse`, `duban import`, `duban units --merge/--rename`).
 
@@ -19,18 +19,11 @@ import pytest
 
 from bot.cli import main
 from handlers.admin import two_names
+from plans.documents.review import MANY_TARGETS, Review, looks_odd, review_plan
+from plans.documents.sources import parse_bytes, parse_file
 from plans.model import SUPPORT, Item, Plan, Target, UnitRef
-from plans.review import (
-    MANY_TARGETS,
-    Review,
-    looks_odd,
-    plain_text,
-    review_lines,
-    review_plan,
-    seq_ranges,
-)
-from plans.sources import parse_bytes, parse_file
-from plans.texts import EN, ZH, Texts, esc
+from render.review import plain_text, review_lines, seq_ranges
+from render.texts import EN, ZH, Texts, esc
 from sandbox import parse_html
 from storage import (
     UNIT_NAME_MAX,

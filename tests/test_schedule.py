@@ -1,4 +1,4 @@
-"""Working days, sending hours, due nudges and escalations (plans/schedule.py).
+"""Working days, sending hours, due nudges and escalations (plans/followup/schedule.py).
 
 Dates are real: 2023 National Day ran Sep 29 – Oct 6 with Sat Oct 7 and Sun Oct 8 worked (调休);
 2024 Spring Festival ran Feb 10 – 17 with Sun Feb 4 and Sun Feb 18 worked; 2024 Dragon Boat was
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plans import schedule
-from plans.schedule import (
+from plans.followup import schedule
+from plans.followup.schedule import (
     DueNudge,
     Escalation,
     ItemWatch,
@@ -154,7 +154,7 @@ def fresh_calendar() -> Iterator[None]:
 def test_outside_the_calendar_falls_back_to_monday_friday_with_one_warning_per_year(
     fresh_calendar: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="plans.schedule")
+    caplog.set_level(logging.WARNING, logger="plans.followup.schedule")
     assert is_working_day(D("2040-01-02")) is True  # Monday
     assert is_working_day(D("2040-01-07")) is False  # Sunday
     assert is_working_day(D("2040-10-01")) is True  # a Monday: no National Day known

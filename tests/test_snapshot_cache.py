@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.services import SnapshotCache
-from plans.sources import parse_file
+from plans.documents.sources import parse_file
+from services.core import SnapshotCache
 from storage import Database, get_item, import_plan
 from storage.reports_repo import NewReport, add_report, amend_report, record_bot_message
 from storage.units_repo import find_unit

@@ -1,4 +1,4 @@
-"""Tests of plans/sources.py: reading plan files — text in any encoding, .docx, .xlsx — and
+"""Tests of plans/documents/sources.py: reading plan files — text in any encoding, .docx, .xlsx — and
 refusing everything else with one clear line, through `parse_file` and through the `duban` CLI.
 
 Every document is a real file: .docx built with python-docx, .xlsx with openpyxl, text written
@@ -24,9 +24,9 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from plans.documents.parser import PlanFormatError
+from plans.documents.sources import MAX_BYTES, parse_file
 from plans.model import LEAD, SUPPORT, Plan
-from plans.parser import PlanFormatError
-from plans.sources import MAX_BYTES, parse_file
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_000 = DATA / "seeds" / "000_0585e7f56649ebe7.txt"

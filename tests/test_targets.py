@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from plans.model import Target
-from plans.progress import read_progress
+from plans.replies import read_progress
 from plans.targets import MEASURES, find_targets
 
 Row = tuple[str, list[tuple[float, str, str]]]

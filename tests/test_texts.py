@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from plans.chunks import MESSAGE_LIMIT, callback_data, split_message, utf16_len
-from plans.compose import MAX_BUTTON_ITEMS, NudgeLine, compose_nudge
-from plans.texts import EN, ZH, Texts, esc
+from render.chunks import MESSAGE_LIMIT, callback_data, split_message, utf16_len
+from render.compose import MAX_BUTTON_ITEMS, NudgeLine, compose_nudge
+from render.texts import EN, ZH, Texts, esc
 from sandbox import parse_html
 
 

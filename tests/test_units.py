@@ -1,4 +1,4 @@
-"""Reading unit lists (责任单位) the way a careful clerk does: plans/units.py.
+"""Reading unit lists (责任单位) the way a careful clerk does: plans/documents/units.py.
 
 Each table states one rule of the module docstring with real lists from the development corpus
 (tests/data/corpus, checked to be there verbatim) and invented lists of the same family.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from plans.units import (
+from plans.documents.units import (
     aliases_for,
     carry_prefix,
     clean_unit_name,

@@ -1,4 +1,4 @@
-"""The chat views (plans/views.py): /status, /status <unit>, /status <item>, /overdue, /due,
+"""The chat views (render/views.py): /status, /status <unit>, /status <item>, /overdue, /due,
 /stale, /blocked, and paging them — content in words, Telegram HTML and limits.
 
 The hand-made plan (see `hand_plan`) is seen on Monday 2023-11-20; its plan year 2023 began
@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plans.chunks import MESSAGE_LIMIT, split_message, utf16_len
+from plans.documents.sources import parse_file
+from plans.followup.status import ItemRecord, ItemState, Snapshot, build_snapshot
 from plans.model import Item, Milestone, Report, Status, Target, UnitRef
-from plans.sources import parse_file
-from plans.status import ItemRecord, ItemState, Snapshot, build_snapshot
-from plans.texts import Texts
-from plans.views import (
+from render.chunks import MESSAGE_LIMIT, split_message, utf16_len
+from render.texts import Texts
+from render.views import (
     Page,
     filtered,
     item_view,

@@ -24,7 +24,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Conflict
 
-from plans.texts import Texts
+from render.texts import Texts
 from sandbox import BotApiSandbox
 from sandbox.world import Webhook
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
-from bot.services import Services
-from plans.parser import parse_text
+from plans.documents.parser import parse_text
 from sandbox import BotApiSandbox, SandboxUser
+from services.core import Services
 from storage import Database, import_plan
 from tests.e2e_support import ADMIN_ID, TOKEN, TZ, Clock, World, settings_for
 from tests.test_e2e import nudge_button
@@ -279,7 +279,7 @@ class _world:
     async def __aenter__(self) -> World:
         from contextlib import AsyncExitStack
 
-        from plans.sources import parse_file
+        from plans.documents.sources import parse_file
         from tests.e2e_support import SEED_000
 
         self.stack = AsyncExitStack()

@@ -30,12 +30,12 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.logs import log_nudge_pass
-from bot.services import Services
-from plans.compose import Composed, EscalationLine, NudgeLine, compose_escalation, compose_nudge
+from plans.followup.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_send_now
 from plans.model import Contact
-from plans.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_send_now
-from plans.texts import esc
+from render.compose import Composed, EscalationLine, NudgeLine, compose_escalation, compose_nudge
+from render.texts import esc
+from services.core import Services
+from services.logs import log_nudge_pass
 from storage.nudges_repo import (
     ClaimEnd,
     DueRow,

@@ -23,10 +23,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from plans.lights import Light
+from plans.documents.parser import make_title
+from plans.followup.lights import Light
+from plans.followup.status import ItemState, Snapshot
 from plans.model import Item, Status
-from plans.parser import make_title
-from plans.status import ItemState, Snapshot
 from plans.text import plan_year
 
 LEDGER_COLUMNS = (

@@ -15,12 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.assignments import notice_rules
-from plans.items import Context, PlanFormatError, build_item, make_title, read_item_text, warnings
-from plans.items import with_defaults as _with_defaults
+from plans.documents.assignments import notice_rules
+from plans.documents.items import (
+    Context,
+    PlanFormatError,
+    build_item,
+    make_title,
+    read_item_text,
+    warnings,
+)
+from plans.documents.items import with_defaults as _with_defaults
+from plans.documents.tables import find_header, parse_rows, text_table
 from plans.model import Item, ItemKind, Plan, Section
 from plans.numerals import cn_to_number
-from plans.tables import find_header, parse_rows, text_table
 from plans.text import Body, extract_body, normalize
 
 __all__ = ["PlanFormatError", "find_header", "make_title", "parse_rows", "parse_text"]

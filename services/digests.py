@@ -11,13 +11,13 @@ from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.nudging import deliver
-from bot.services import Services
-from plans.chart import progress_chart
-from plans.compose import Composed
-from plans.digest import Digest, compose_digest
-from plans.schedule import cycle_date, is_working_day, next_working_day
-from plans.status import Snapshot
+from plans.followup.schedule import cycle_date, is_working_day, next_working_day
+from plans.followup.status import Snapshot
+from render.chart import progress_chart
+from render.compose import Composed
+from render.digest import Digest, compose_digest
+from services.core import Services
+from services.nudging import deliver
 from storage import list_plans
 from storage.nudges_repo import claimer_name
 from storage.people_repo import contacts_by_role

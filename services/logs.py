@@ -605,7 +605,7 @@ def log_nudge_pass(report: PassSummary) -> None:
         "failed": len(report.failed),
         "escalations": report.escalations,
     }
-    logging.getLogger("bot.nudging").info(
+    logging.getLogger("services.nudging").info(
         "nudge pass at %s: %d newly due, %d messages to %d units, %d units without a contact,"
         " %d chats unreachable, %d failed, %d escalations",
         report.at.isoformat(timespec="minutes"),

@@ -25,11 +25,11 @@ from datetime import date, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from plans.chunks import MESSAGE_LIMIT, callback_data, clip, split_message, utf16_len
-from plans.lights import Light
+from plans.followup.lights import Light
+from plans.followup.status import ItemState, Snapshot
 from plans.model import Item, Report
-from plans.status import ItemState, Snapshot
-from plans.texts import Texts, esc
+from render.chunks import MESSAGE_LIMIT, callback_data, clip, split_message, utf16_len
+from render.texts import Texts, esc
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DOTS: dict[Light, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴"}

@@ -11,10 +11,10 @@ from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 from config import Settings
+from plans.followup.schedule import NudgePolicy
+from plans.followup.status import ItemRecord, Snapshot, build_snapshot, update_snapshot
 from plans.model import Contact, Report
-from plans.schedule import NudgePolicy
-from plans.status import ItemRecord, Snapshot, build_snapshot, update_snapshot
-from plans.texts import Texts
+from render.texts import Texts
 from storage import Database
 from storage.catalog_repo import Catalog, load_catalog, versions
 from storage.people_repo import active_contacts

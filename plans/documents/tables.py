@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from plans.deadlines import find_time_phrases, item_deadline
-from plans.items import (
+from plans.documents.items import (
     Context,
     PlanFormatError,
     build_item,
@@ -33,10 +33,10 @@ from plans.items import (
     warnings,
     with_defaults,
 )
+from plans.documents.units import is_person_or_role, looks_like_unit, split_units
 from plans.model import LEAD, SUPPORT, Item, Milestone, Plan, Role, Section, UnitRef
 from plans.targets import find_targets
 from plans.text import normalize, plan_year
-from plans.units import is_person_or_role, looks_like_unit, split_units
 
 # Column kinds, tried in this order for each header cell.
 _COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = (

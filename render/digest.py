@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-from plans.chunks import clip, split_message
-from plans.lights import points_behind
-from plans.schedule import working_days_between
-from plans.status import ItemState, Snapshot
-from plans.texts import Texts, esc
-from plans.views import (
+from plans.followup.lights import points_behind
+from plans.followup.schedule import working_days_between
+from plans.followup.status import ItemState, Snapshot
+from render.chunks import clip, split_message
+from render.texts import Texts, esc
+from render.views import (
     DEFAULT_TZ,
     LAST_WORD_CHARS,
     TITLE_CHARS,

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from plans.assignments import Assignment, extract_units
 from plans.deadlines import item_deadline
+from plans.documents.assignments import Assignment, extract_units
 from plans.model import SUPPORT, Item, ItemKind, Target, UnitRef
 from plans.targets import find_targets
 

@@ -28,8 +28,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from plans.lights import Light, elapsed_share
-from plans.status import ItemState, Snapshot
+from plans.followup.lights import Light, elapsed_share
+from plans.followup.status import ItemState, Snapshot
 
 log = logging.getLogger(__name__)
 

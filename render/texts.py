@@ -156,7 +156,7 @@ ZH: dict[str, str] = {
     "role_support": "配合",
     "unassigned_none": "所有事项都已分配责任单位。",
     "unassigned_head": "尚未分配责任单位的事项({count} 项):",
-    # the import review (plans/review.py) and its fixes: /merge, /rename
+    # the import review (plans/documents/review.py) and its fixes: /merge, /rename
     "rv_head": "<b>导入检查</b>《{title}》,共 {count} 项,请核对:",
     "rv_head_plan": "<b>导入检查</b> 计划 {plan}《{title}》,共 {count} 项(事项号写作 {plan}-序号),请核对:",
     "rv_clean": "导入检查《{title}》:没有发现需要核对的地方。",
@@ -249,7 +249,7 @@ ZH: dict[str, str] = {
     "escalation_ignored": "· {unit}:连续 {count} 次提醒未反馈",
     "unreachable": "⚠️ <b>{unit}</b> 已没有可联系的联络员({who} 已屏蔽机器人或会话不存在)。请重新邀请:<code>/invite {unit}</code>",
     "error": "抱歉,处理时出错了,请稍后再试。",
-    # status views (plans/views.py) and the weekly digest (plans/digest.py)
+    # status views (render/views.py) and the weekly digest (render/digest.py)
     "list_sep": "、",
     "unit_sep": ",",
     "units_more": "{units}等{count}个单位",

@@ -36,9 +36,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from plans.docx_numbering import Numbering
+from plans.documents.docx_numbering import Numbering
+from plans.documents.parser import PlanFormatError, find_header, parse_rows, parse_text
 from plans.model import Plan
-from plans.parser import PlanFormatError, find_header, parse_rows, parse_text
 
 MB = 1024 * 1024
 # Real plans are tens of kilobytes; a .docx with pictures may reach a few megabytes.

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from plans.documents.units import expand_siblings, looks_like_unit, split_units
 from plans.model import LEAD, SUPPORT, Role, UnitRef
-from plans.units import expand_siblings, looks_like_unit, split_units
 
 _LEAD_LABELS = (
     r"牵头责任单位|牵头单位|牵头部门|牵头处室|牵头科室|主责单位|负责单位|承办单位|实施单位|监考单位"

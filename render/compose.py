@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from plans.chunks import callback_data, clip, split_message
-from plans.texts import Texts, esc
+from render.chunks import callback_data, clip, split_message
+from render.texts import Texts, esc
 
 # Telegram allows 100 buttons a message; three a row keeps each item on one line of buttons.
 MAX_BUTTON_ITEMS = 30

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from plans.lights import Light, light
+from plans.followup.lights import Light, light
 from plans.model import Extension, Item, Report, Signoff, Status, Target
 
 
