@@ -90,6 +90,8 @@ _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})
 _MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{4,32}\b")
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"]+")
 
+MESSAGE_LIMIT = 4096  # characters (UTF-16 code units) in one text message
+
 
 def _detect_entities(text: str) -> list[JSON]:
     found: list[JSON] = []
@@ -363,6 +365,11 @@ class SandboxUser:
             body, target = text, chat
         if not body.strip():
             raise ValueError("Telegram clients do not send empty messages")
+        if len(body.encode("utf-16-le")) // 2 > MESSAGE_LIMIT:
+            raise ValueError(
+                f"Telegram clients do not send a message over {MESSAGE_LIMIT} characters"
+                " (they split it)"
+            )
         content: JSON = {"text": body}
         entities = _detect_entities(body)
         if entities:

@@ -230,11 +230,6 @@ def test_invisible_marks_change_nothing_read(reply: str, marks: list[tuple[int, 
     ), (reply, marked)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plans/replies/refs.py (_prefix_map) reads an invisible mark as a space in the"
-    " address: the leading '6' of '6\u200b0%' becomes item 6 and the reply reads 0%, not started",
-)
 @pytest.mark.parametrize("reply", ["6\u200b0%", "６\u200b０％", "６\u00ad０％", "1\u200d00%"])
 def test_an_invisible_mark_inside_a_leading_number(reply: str) -> None:
     reading = read_progress(reply, today=TODAY)
@@ -260,11 +255,6 @@ def test_two_items_named_are_several(first: int, second: int, between: str, word
     assert {str(first), str(second)} <= set(reading.item_refs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plans/replies/refs.py takes item numbers of 1-3 digits (_SEQ) while commands take up"
-    " to 5 (plans/refs.py): '第1项第1000项完成60%' is read as item 1's 60%, not as two items",
-)
 def test_a_four_digit_item_is_an_item_too() -> None:
     reading = read_progress("第1项第1000项完成60%", today=TODAY)
     assert reading.several_items and "1000" in reading.item_refs
@@ -436,11 +426,6 @@ async def test_hostile_replies_through_the_bot(
     assert not w.sb.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox/world.py: SandboxUser.send_text lets a person send more than 4096 characters;"
-    " Telegram refuses such a message (its apps split it), so a bot never gets one",
-)
 async def test_a_reply_over_telegrams_limit_never_reaches_the_bot() -> None:
     async with BotApiSandbox(token=TOKEN) as sb:
         person = sb.create_user("话多的联络员")

@@ -18,7 +18,7 @@ import unicodedata
 from plans.numerals import cn_to_number
 from plans.targets import MEASURES
 
-_SEQ = r"\d{1,3}(?:-\d{1,3})?"
+_SEQ = r"\d{1,5}(?:-\d{1,5})?"  # as plans.refs reads a command's reference
 _CN_SEQ = r"[一二两三四五六七八九十百]{1,4}"
 # "第4项", "第四项", "第4、5项", "第2-15项"
 REF_DI = re.compile(
@@ -45,15 +45,16 @@ def _prefix_map(raw: str) -> tuple[str, list[int]]:
 
     The reference is found in normalised text ("4、", "#4", "4:") but the body is cut from the
     reply as the contact wrote it, so we need to know where the address ends in the original.
-    Invisible characters and odd spaces read as a space here.
+    Invisible marks (zero-width characters, soft hyphens, direction marks) are dropped, so
+    they change nothing ("6\u200b0%" is 60%); control characters and odd spaces read as a space.
     """
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(raw[:_PREFIX]):
-        if unicodedata.category(ch)[0] in "CZ" and ch != "\n":
-            norm = " "
-        else:
-            norm = unicodedata.normalize("NFKC", ch)
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        norm = " " if category[0] in "CZ" and ch != "\n" else unicodedata.normalize("NFKC", ch)
         for c in norm:
             out.append(c)
             where.append(i)
