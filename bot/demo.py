@@ -211,7 +211,7 @@ def demo_file(name: str) -> bool:
     """Whether a file of this name is one a demo leaves (and a rerun replaces)."""
     return (
         name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", TRANSCRIPT_NAME)
-        or re.fullmatch(r"督查台账-[\d-]+\.xlsx|digest-[\d-]+\.png", name) is not None
+        or re.fullmatch(r"(?:督查台账|ledger)-[\d-]+\.xlsx|digest-[\d-]+\.png", name) is not None
     )
 
 

@@ -133,7 +133,12 @@ async def _join(
         head = "joined_group" if group else "joined_contact"
         lines = [t(head, name=esc(speaker.name), unit=esc(contact.unit_name), count=len(items))]
         lines += [
-            f"{ref(s, multi)}. {esc(clip(s.item.title, 40))}(截止 {s.item.deadline or esc(s.item.deadline_text)})"
+            t(
+                "joined_item",
+                ref=ref(s, multi),
+                title=esc(clip(s.item.title, 40)),
+                deadline=s.item.deadline or esc(s.item.deadline_text),
+            )
             for s in items
         ] or [t("no_items_yet")]
         lines.append(t("help_contact"))

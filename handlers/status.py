@@ -183,7 +183,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = await asyncio.to_thread(ledger_xlsx, snap, svc.tz, title=title)
     message = update.effective_message
     assert message is not None
-    name = f"督查台账-{snap.today.isoformat()}.xlsx"
+    name = svc.texts("ledger_file", day=snap.today.isoformat())
     await message.reply_document(
         InputFile(data, filename=name), caption=svc.texts("export_caption", count=len(snap.items))
     )

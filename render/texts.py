@@ -14,6 +14,8 @@ ZH: dict[str, str] = {
     "status_empty": "还没有导入工作要点。请先用 duban import 导入计划文件。",
     "due_usage": "用法:<code>/due 天数</code>,如 <code>/due 14</code>(默认 7 天)",
     "ledger_title_all": "工作要点",
+    "ledger_file": "督查台账-{day}.xlsx",
+    "joined_item": "{ref}. {title}(截止 {deadline})",
     "export_caption": "督查台账,共 {count} 项。",
     "digest_chart_caption": "各单位平均进度(虚线为序时进度)",
     "help_views": (
@@ -348,6 +350,8 @@ EN: dict[str, str] = {
     "status_empty": "No work plan has been imported yet. Import one with duban import.",
     "due_usage": "Usage: <code>/due DAYS</code>, e.g. <code>/due 14</code> (default 7)",
     "ledger_title_all": "Work plans",
+    "ledger_file": "ledger-{day}.xlsx",
+    "joined_item": "{ref}. {title} (due {deadline})",
     "export_caption": "The ledger, {count} items.",
     "digest_chart_caption": "Mean progress by unit (dashed: time elapsed)",
     "help_views": (

@@ -177,7 +177,9 @@ async def test_demo_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "【督办提醒】" not in out and "已记录" not in out
     assert "Recorded for item 9" in out and "expected 2023-11-30" in out
     assert "Weekly digest" in out
-    assert (tmp_path / "en" / LEDGER).is_file() and (tmp_path / "en" / CHART).is_file()
+    # the ledger's file name follows the bot's language
+    assert (tmp_path / "en" / "ledger-2023-04-03.xlsx").is_file()
+    assert (tmp_path / "en" / CHART).is_file()
 
 
 def test_a_second_run_reuses_its_folder_and_a_foreign_folder_is_refused(
