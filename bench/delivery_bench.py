@@ -1,6 +1,7 @@
 """Delivery under faults: a burst of progress replies while the Bot API misbehaves.
 
-    python bench/delivery_bench.py [--contacts 500] [--seed 1] [--quick]
+    python bench/delivery_bench.py [--contacts 500] [--units 1000] [--only burst|pass]
+                                   [--seed 1] [--quick]
 
 N contacts of seed 000's units (joined through real invites in a real SQLite file) each send
 one progress reply at the same moment -- half as `/report <seq> 完成NN%`, half as free text
@@ -19,8 +20,17 @@ confirmation; no contact is told that something failed. Confirmations are at-lea
 send whose answer was lost (or timed out) is sent again, so a few contacts see theirs twice --
 counted and printed, not an error. Exit status 1 when a check fails.
 
-The suite runs a small version of this (tests/test_delivery.py); the figures of a full run are
-in bench/README.md.
+Then a nudge pass under the same deck (`--units 1000`): `run_nudge_pass`, as `duban send-due`
+runs it (the real Bot of `build_application`, no polling), over a plan of N units with one item
+and one contact each, at a replayed date where every unit is due, with a short claim lease. A
+pass that leaves nudges pending (a chat whose three tries all failed) is followed by another,
+after the lease runs out if a claim is still held. Checks: every contact has its nudge, the
+nudges table says `sent` for all, and every duplicate is explained -- a chat gets a second copy
+only where a sendMessage to it was stalled past the timeout or lost its answer after it took
+effect.
+
+The suite runs small versions of both (tests/test_delivery.py, tests/test_pass_faults.py); the
+figures of a full run are in bench/README.md.
 """
 
 from __future__ import annotations
@@ -46,12 +56,19 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 
 from pydantic import SecretStr  # noqa: E402
 
+from bench.bot_bench import (  # noqa: E402
+    NUDGE_MARK,
+    NUDGE_USER_BASE,
+    PASS_AT,
+    build_nudge_db,
+)
 from bot.app import build_application, running  # noqa: E402
 from config import Settings  # noqa: E402
 from plans.documents.sources import parse_file  # noqa: E402
 from render.texts import Texts  # noqa: E402
 from sandbox import BotApiSandbox, SandboxUser  # noqa: E402
 from services.core import Services  # noqa: E402
+from services.nudging import PassReport, run_nudge_pass  # noqa: E402
 from storage import Database, import_plan, items_by_ids, list_units, unit_item_ids  # noqa: E402
 from storage.people_repo import create_invite, redeem_invite  # noqa: E402
 
@@ -331,29 +348,260 @@ async def run_burst(tmp: Path, contacts: int, deck: Deck, *, seed: int = 1) -> B
         return result
 
 
+# ---------------------------------------------------------------------------- a nudge pass
+
+PASS_LEASE = 5  # s: DUBAN_CLAIM_LEASE for the pass, short so a held claim is soon taken over
+MAX_PASSES = 5
+
+
+@dataclass
+class PassFaultResult:
+    """What a nudge pass under faults did; `problems` lists every check that failed."""
+
+    units: int
+    seconds: float
+    passes: int
+    lease_waits: int  # passes that had to wait for a claim's lease to run out first
+    reports: list[str]  # each pass's summary
+    calls: int  # bot calls during the passes (sendMessage and the rest)
+    sends: int  # sendMessage calls
+    nudge_messages: int  # nudge messages the contacts have, duplicates included
+    delivered: int  # contacts with their unit's nudge
+    duplicates: int  # nudge messages beyond one per contact
+    explained: int  # sendMessage calls that took effect with no answer (lost or timed out)
+    unexplained: int  # duplicates in chats with fewer such calls than extra copies
+    nudges_sent: int  # rows of the nudges table in state sent
+    nudges_other: Counter[str]  # rows in any other state, by state
+    dealt: Counter[str]
+    statuses: Counter[int]  # of the sendMessage calls
+    dropped: int  # sendMessage calls whose answer was lost after they took effect
+    stalled: int  # sendMessage calls stalled past the client timeout (then taking effect)
+    stall_ends: Counter[int]  # how the sandbox answered those once the stall ended
+    problems: list[str]
+
+    def lines(self) -> list[str]:
+        s = self.statuses
+        other = ", ".join(f"{k} {v}" for k, v in sorted(self.nudges_other.items())) or "none"
+        return [
+            f"{self.units} units, one item and one contact each, all due; {self.passes}"
+            f" pass(es) ({self.lease_waits} waited for a lease of {PASS_LEASE} s),"
+            f" {self.seconds:.1f} s",
+            *(f"pass {k + 1}: {line}" for k, line in enumerate(self.reports)),
+            f"bot calls {self.calls}, sendMessage {self.sends}: 200 {s[200]},"
+            f" 5xx {sum(s[c] for c in SERVER_ERRORS)}, 429 {s[429]},"
+            f" answers lost after the send took effect {self.dropped},"
+            f" stalled past the client timeout {self.stalled} (answered when the stall"
+            f" ended: {', '.join(f'{k} {v}' for k, v in sorted(self.stall_ends.items()))})",
+            f"faults dealt: {self.dealt['error']} server errors, {self.dealt['stall']} stalls,"
+            f" {self.dealt['drop']} lost answers, {self.dealt['burst']} bursts of 429",
+            f"contacts with their nudge {self.delivered}/{self.units},"
+            f" nudge messages {self.nudge_messages} ({self.duplicates} duplicates;"
+            f" explained by lost or timed-out sends: {self.explained},"
+            f" unexplained {self.unexplained})",
+            f"nudges table: sent {self.nudges_sent}, other states: {other}",
+        ]
+
+
+def pass_settings(sb: BotApiSandbox, database: Path, lease: int) -> Settings:
+    """duban's settings for `duban send-due`: no .env, the sandbox as the Bot API, a short
+    claim lease."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        bot_token=SecretStr(sb.token),
+        database=database,
+        bot_api_url=sb.root,
+        admin_ids=[ADMIN_ID],
+        scheduler=False,
+        claim_lease=lease,
+    )
+
+
+def _stalls_waiting(sb: BotApiSandbox) -> int:
+    """Stall faults dealt but not yet taken by a call (they never will be once cleared).
+
+    The sandbox keeps its fault queue private; the bench reads it to know how many stalled
+    calls are still to land, rather than sleeping for the longest stall."""
+    return sum(1 for fault in sb._faults if fault.stall)
+
+
+async def _lease_held(db: Database, lease: int) -> float:
+    """Seconds until the last live claim on a pending nudge runs out (0: none held)."""
+    rows = await db.fetchall(
+        "SELECT max(claimed_at) FROM nudges WHERE state = 'pending' AND claimed_at IS NOT NULL"
+    )
+    if rows[0][0] is None:
+        return 0.0
+    claimed = datetime.fromisoformat(str(rows[0][0]).replace("Z", "+00:00"))
+    left = lease - (datetime.now(claimed.tzinfo) - claimed).total_seconds()
+    return max(0.0, left)
+
+
+async def run_pass(
+    tmp: Path, units: int, deck: Deck, *, seed: int = 1, lease: int = PASS_LEASE
+) -> PassFaultResult:
+    """A nudge pass to `units` units under the faults of `deck`; see the module docstring."""
+    rng = random.Random(seed)
+    database = tmp / "pass.db"
+    await build_nudge_db(database, units)
+    async with BotApiSandbox(token=TOKEN) as sb:  # Telegram's limits
+        users = [
+            sb.create_user(f"联络员{k + 1}", user_id=NUDGE_USER_BASE + k, started=True)
+            for k in range(units)
+        ]
+        settings = pass_settings(sb, database, lease)
+        reports: list[PassReport] = []
+        lease_waits = 0
+        async with await Database.open(database) as db:
+            svc = Services(settings=settings, db=db, clock=lambda: PASS_AT)
+            app = build_application(settings, db, services=svc)
+            read_timeout = app.bot.request.read_timeout or 5.0
+            driver = FaultDriver(sb, deck, rng, stall_seconds=read_timeout + 1.0)
+            async with app:  # as `duban send-due --at` runs it: no polling
+                first_call = len(sb.calls)
+                faults = asyncio.create_task(driver.run())
+                started = time.perf_counter()
+                try:
+                    while len(reports) < MAX_PASSES:
+                        wait = await _lease_held(db, lease)
+                        if wait:  # a claim outlived its pass: the next one takes it over
+                            lease_waits += 1
+                            await asyncio.sleep(wait + 0.1)  # the lease is wall-clock time
+                        reports.append(await run_nudge_pass(svc, app.bot, now=PASS_AT))
+                        pending = await db.fetchall(
+                            "SELECT count(*) FROM nudges WHERE state = 'pending'"
+                        )
+                        if not pending[0][0]:
+                            break
+                finally:
+                    faults.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await faults
+                seconds = time.perf_counter() - started
+                # stalled calls answer late (and then take effect): let them land
+                stalled_taken = driver.dealt["stall"] - _stalls_waiting(sb)
+                sb.clear_faults()
+                await sb.wait_for(
+                    lambda: (
+                        sum(c.duration >= driver.stall_seconds for c in sb.calls[first_call:])
+                        >= stalled_taken
+                        or None
+                    ),
+                    timeout=driver.stall_seconds + 10,
+                    what="stalled calls to finish",
+                )
+            states = await db.fetchall("SELECT state, count(*) FROM nudges GROUP BY state")
+        calls = [c for c in sb.calls[first_call:] if c.method != "getUpdates"]
+        sends = [c for c in calls if c.method == "sendMessage"]
+        # per chat: the sends that took effect with no answer the bot could see
+        blind: Counter[int] = Counter()
+        for c in sends:
+            lost = c.status is None
+            timed_out = c.status == 200 and c.duration >= driver.stall_seconds
+            if lost or timed_out:
+                blind[int(c.params.get("chat_id", 0))] += 1
+        delivered = 0
+        copies: dict[int, int] = {}
+        for k, user in enumerate(users):
+            mine = [
+                m["text"] or ""
+                for m in sb.sent(user.id)
+                if NUDGE_MARK in (m["text"] or "") and f"第{k + 1}单位" in (m["text"] or "")
+            ]
+            copies[user.id] = len(mine)
+            delivered += bool(mine)
+        duplicates = sum(max(0, n - 1) for n in copies.values())
+        unexplained = sum(max(0, n - 1 - blind[chat]) for chat, n in copies.items())
+        by_state = Counter({str(r[0]): int(r[1]) for r in states})
+        nudges_sent = by_state.pop("sent", 0)
+        result = PassFaultResult(
+            units=units,
+            seconds=seconds,
+            passes=len(reports),
+            lease_waits=lease_waits,
+            reports=[r.summary() for r in reports],
+            calls=len(calls),
+            sends=len(sends),
+            nudge_messages=sum(copies.values()),
+            delivered=delivered,
+            duplicates=duplicates,
+            explained=sum(blind.values()),
+            unexplained=unexplained,
+            nudges_sent=nudges_sent,
+            nudges_other=by_state,
+            dealt=driver.dealt,
+            statuses=Counter(c.status for c in sends if c.status is not None),
+            dropped=sum(c.status is None for c in sends),
+            stalled=sum(c.duration >= driver.stall_seconds for c in sends),
+            stall_ends=Counter(c.status or 0 for c in sends if c.duration >= driver.stall_seconds),
+            problems=[],
+        )
+        if delivered != units:
+            missing = [k + 1 for k, u in enumerate(users) if not copies[u.id]]
+            result.problems.append(
+                f"{units - delivered} contacts got no nudge (units {missing[:10]})"
+            )
+        if unexplained:
+            extra = [chat for chat, n in copies.items() if n - 1 > blind[chat]]
+            result.problems.append(
+                f"{unexplained} duplicates not explained by a lost or timed-out send,"
+                f" chats {extra[:10]}"
+            )
+        if nudges_sent != units or by_state:
+            result.problems.append(f"nudges table: {nudges_sent} sent, others {dict(by_state)}")
+        if any(r.unreachable for r in reports):
+            result.problems.append(
+                "chats marked unreachable: "
+                + "; ".join(", ".join(r.unreachable) for r in reports if r.unreachable)
+            )
+        if sb.errors:
+            result.problems.append(f"sandbox errors: {sb.errors[:3]}")
+        return result
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="duban delivery under Bot API faults")
     p.add_argument("--contacts", type=int, default=500, help="contacts replying at once")
+    p.add_argument("--units", type=int, default=1000, help="units of the nudge pass")
+    p.add_argument(
+        "--only", choices=("burst", "pass"), help="run one part: the reply burst or the pass"
+    )
     p.add_argument("--seed", type=int, default=1, help="seed of the fault deck")
-    p.add_argument("--quick", action="store_true", help="100 contacts")
+    p.add_argument("--quick", action="store_true", help="100 contacts, 100 units")
     args = p.parse_args(argv)
     contacts = 100 if args.quick else args.contacts
+    units = 100 if args.quick else args.units
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     deck = Deck()
-    print("duban delivery bench: a burst of progress replies under Bot API faults")
+    print("duban delivery bench: Bot API faults during a burst of replies and a nudge pass")
     print(
         f"  per {deck.block} bot calls: {deck.errors} 5xx, {deck.stalls} stalled past the"
         f" client timeout, {deck.drops} answer lost after the send, {deck.bursts} burst of"
         f" {deck.burst_size} x 429 (seed {args.seed})"
     )
+    problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run_burst(Path(tmp), contacts, deck, seed=args.seed))
-    for line in result.lines():
-        print("  " + line)
-    if result.problems:
-        print("WRONG RESULT: " + "; ".join(result.problems), file=sys.stderr)
+        if args.only in (None, "burst"):
+            print("\n1. A burst of progress replies")
+            result = asyncio.run(run_burst(Path(tmp), contacts, deck, seed=args.seed))
+            for line in result.lines():
+                print("  " + line)
+            problems += result.problems
+            if not result.problems:
+                print("  every reply stored once and confirmed; nobody told something failed")
+        if args.only in (None, "pass"):
+            print(f"\n2. A nudge pass (duban send-due), claim lease {PASS_LEASE} s")
+            passed = asyncio.run(run_pass(Path(tmp), units, deck, seed=args.seed))
+            for line in passed.lines():
+                print("  " + line)
+            problems += passed.problems
+            if not passed.problems:
+                print(
+                    "  every contact has its nudge, every nudge is sent, every duplicate"
+                    " follows a lost or timed-out send"
+                )
+    if problems:
+        print("WRONG RESULT: " + "; ".join(problems), file=sys.stderr)
         return 1
-    print("  every reply stored once and confirmed; nobody told something failed")
     return 0
 
 
