@@ -80,7 +80,7 @@ class PassReport:
     escalations: int = 0
     claimed: int = 0  # units this pass claimed (and so sent to, unless every chat failed)
     busy: int = 0  # units another pass was sending to: left to it
-    uncertain: int = 0  # chats an earlier, crashed pass left mid-request: may have it
+    uncertain: int = 0  # chats an earlier pass left mid-request (a crash, or a send that gave up)
     resent: int = 0  # of those, chats sent the message again (at-least-once)
     migrated: list[str] = field(default_factory=list)  # groups now supergroups: moved
 
@@ -95,7 +95,10 @@ class PassReport:
         if self.busy:
             parts.append(f"{self.busy} units left to another pass sending them")
         if self.uncertain or self.resent:
-            parts.append(f"{self.uncertain} chats uncertain after a crash, {self.resent} resent")
+            parts.append(
+                f"{self.uncertain} chats left mid-request by an earlier pass (a crash or a send"
+                f" that gave up), {self.resent} resent"
+            )
         if self.migrated:
             parts.append(f"moved to a supergroup: {', '.join(self.migrated)}")
         if self.waiting_units:

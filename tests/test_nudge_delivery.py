@@ -273,7 +273,8 @@ async def test_a_crashed_pass_is_taken_over_after_its_lease(tmp_path: Path) -> N
     again = sb.sent(long_chat)
     assert len(again) == 3 and again[2]["raw_text"] == again[1]["raw_text"]  # chunk 2 only
     assert not missing(sb, long_chat, titles["第7单位"])
-    assert "2 chats uncertain after a crash, 2 resent" in report.summary()
+    assert "2 chats left mid-request by an earlier pass" in report.summary()
+    assert "2 resent" in report.summary()
     assert pending == []
 
 
