@@ -53,18 +53,19 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT))
 
 import telegram  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
 from bot.app import UPDATE_SLOTS, build_application, running  # noqa: E402
 from config import Settings  # noqa: E402
 from plans.documents.sources import parse_file  # noqa: E402
 from plans.model import Item, Plan, UnitRef  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
 from sandbox import BotApiSandbox, Limit, SandboxUser  # noqa: E402
 from services.core import Services  # noqa: E402
 from services.nudging import PassReport, run_nudge_pass  # noqa: E402
 from storage import Database, import_plan, items_by_ids, list_units, unit_item_ids  # noqa: E402
 from storage.people_repo import create_invite, redeem_invite  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SEED = DATA / "seeds" / "000_0585e7f56649ebe7.txt"
