@@ -27,15 +27,17 @@ class PacedRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self._private_interval = private_interval
         self._next: dict[int, float] = {}  # private chat → when its next message may go
+        self._locks: dict[int, asyncio.Lock] = {}  # private chat → one send at a time
 
-    async def _wait_for_turn(self, chat_id: int) -> None:
-        now = asyncio.get_running_loop().time()
-        if len(self._next) > _KEEP:
-            self._next = {c: t for c, t in self._next.items() if t > now}
-        at = max(now, self._next.get(chat_id, 0.0))
-        self._next[chat_id] = at + self._private_interval
-        if at > now:
-            await asyncio.sleep(at - now)
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            if len(self._locks) > _KEEP:  # forget idle chats
+                now = asyncio.get_running_loop().time()
+                self._locks = {c: k for c, k in self._locks.items() if k.locked()}
+                self._next = {c: t for c, t in self._next.items() if t > now}
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
 
     async def process_request(
         self,
@@ -49,8 +51,21 @@ class PacedRateLimiter(AIORateLimiter):
         chat_id: object = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[call-overload]
-        if isinstance(chat_id, int) and chat_id > 0 and endpoint.startswith(_SENDS):
-            await self._wait_for_turn(chat_id)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        if not (isinstance(chat_id, int) and chat_id > 0 and endpoint.startswith(_SENDS)):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        # One send at a time per private chat, the next one PRIVATE_INTERVAL after the answer
+        # to the last: spacing by the answer, not by a reserved start, cannot bunch when the
+        # loop is busy or after AIORateLimiter's pause on a 429.
+        loop = asyncio.get_running_loop()
+        async with self._lock(chat_id):
+            wait = self._next.get(chat_id, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            finally:
+                self._next[chat_id] = loop.time() + self._private_interval

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 
@@ -87,7 +88,16 @@ async def announce_done(svc: Services, bot: Bot, report_id: int) -> None:
         return
     multi = await multi_plan(svc)
     text = svc.texts("signoff_head") + "\n" + case_text(svc, case, multi)
-    await notify_coordinators(svc, bot, Composed([text], [signoff_buttons(svc, report_id)]))
+    # In the background: the reply's handler (its chat and its update slot) is free at once,
+    # whatever the coordinators' chats make the request wait (1 msg/s each).
+    task = asyncio.create_task(
+        notify_coordinators(svc, bot, Composed([text], [signoff_buttons(svc, report_id)]))
+    )
+    _NOTICES.add(task)
+    task.add_done_callback(_NOTICES.discard)
+
+
+_NOTICES: set[asyncio.Task[int]] = set()  # 销号 requests on their way (kept from the GC)
 
 
 async def _tell_unit(svc: Services, bot: Bot, unit_id: int, text: str) -> None:
