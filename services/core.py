@@ -156,7 +156,9 @@ class Services:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
-    _people: tuple[int, list[Contact]] | None = field(default=None, init=False, repr=False)
+    _people: tuple[int, dict[int, list[tuple[int, Contact]]]] | None = field(
+        default=None, init=False, repr=False
+    )
     _versions_cache: tuple[tuple[int, ...], float, dict[str, int]] | None = field(
         default=None, init=False, repr=False
     )
@@ -190,13 +192,15 @@ class Services:
         """Active memberships that let this person in this chat act (see people_repo)."""
         version = (await self._versions()).get("people", 0)
         if self._people is None or self._people[0] != version:
-            self._people = (version, await active_contacts(self.db))
-        return [
-            c
-            for c in self._people[1]
-            if c.chat_id == chat_id
-            or (user_id is not None and c.user_id == user_id and c.chat_id == user_id)
-        ]
+            by_chat: dict[int, list[tuple[int, Contact]]] = {}
+            for k, contact in enumerate(await active_contacts(self.db)):
+                by_chat.setdefault(contact.chat_id, []).append((k, contact))
+            self._people = (version, by_chat)  # indexed: this runs for every update
+        index = self._people[1]
+        found = list(index.get(chat_id, ()))
+        if user_id is not None and user_id != chat_id:  # the person's own private chat
+            found += [(k, c) for k, c in index.get(user_id, ()) if c.user_id == user_id]
+        return [c for _, c in sorted(found, key=lambda kc: kc[0])]
 
     def now(self) -> datetime:
         """The current moment, aware, in the deployment's time zone."""
