@@ -32,7 +32,7 @@ from handlers.workflow import announce_done
 from plans.followup.status import ItemState
 from plans.model import Evidence, Report, Status
 from plans.replies import ProgressReading, describe, read_progress
-from render.chunks import callback_data, clip
+from render.chunks import callback_data, clip, parse_callback
 from render.compose import status_buttons
 from render.texts import esc
 from services.core import Services
@@ -489,12 +489,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or not query.data:
         return
     speaker = await who(update, svc)
-    parts = query.data.split(":")
-    try:
-        kind, first, second = parts[0], int(parts[1]), parts[2]
-    except (IndexError, ValueError):
+    parsed = parse_callback(query.data)
+    if parsed is None:
         await answer_query(query)
         return
+    kind, first, second = parsed
     if not speaker.known:
         await answer_query(query, t("refused"), show_alert=True)
         return

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from datetime import date
 
-from telegram import Bot, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -24,7 +24,7 @@ from handlers.common import Who, answer, multi_plan, ref, requires, resolve_item
 from plans.model import Extension
 from plans.refs import ItemRef
 from plans.replies.extensions import asks_for_extension, read_extension
-from render.chunks import callback_data, clip
+from render.chunks import callback_data, clip, parse_callback
 from render.compose import Composed
 from render.texts import esc
 from services.core import Services
@@ -37,6 +37,7 @@ from storage.workflow_repo import (
     await_input,
     decide_extension,
     decide_signoff,
+    extension_history,
     get_extension,
     pending_extensions,
     pending_signoffs,
@@ -117,20 +118,28 @@ async def _close_buttons(query_message: Message | None, note: str) -> None:
         log.info("could not edit a decided message: %s", e)
 
 
+async def _pressed(update: Update) -> tuple[CallbackQuery, int, str] | None:
+    """The decision button pressed: its query, the record's id and the choice (y/n); a
+    malformed one is answered and gives None."""
+    query = update.callback_query
+    if query is None or not query.data:
+        return None
+    parsed = parse_callback(query.data)
+    if parsed is None or parsed[2] not in ("y", "n"):
+        await query.answer()
+        return None
+    return query, parsed[1], parsed[2]
+
+
 @requires("coordinator", refusal="coordinators_only")
 async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """销号 (so:id:y) or 退回 (so:id:n) pressed by a coordinator."""
     svc = svc_of(context)
     t = svc.texts
-    query = update.callback_query
-    if query is None or not query.data:
+    pressed = await _pressed(update)
+    if pressed is None:
         return
-    try:
-        _, rid, choice = query.data.split(":")
-        report_id = int(rid)
-    except ValueError:
-        await query.answer()
-        return
+    query, report_id, choice = pressed
     speaker = await who(update, svc)
     message = query.message if isinstance(query.message, Message) else None
     case = await signoff_case(svc.db, report_id)
@@ -304,11 +313,9 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not args:
         await answer(update, t("extend_usage"))
         return
+    catalog = await svc.catalog()
     mine = {
-        i
-        for m in speaker.memberships
-        if m.unit_id
-        for i in (await svc.catalog()).unit_items.get(m.unit_id, set())
+        i for m in speaker.memberships if m.unit_id for i in catalog.unit_items.get(m.unit_id, ())
     }
     lookup = await resolve_item(svc, args[0], preferred=mine or None)
     if lookup.item is None:
@@ -369,7 +376,7 @@ async def _ask_extension(
         await answer(update, t("extend_ongoing", ref=item_ref))
         return
     today = svc.now().date()
-    current = await _unit_deadline(svc, stored, membership.unit_name or "") or stored.item.deadline
+    current = await _unit_deadline(svc, stored, membership.unit_id) or stored.item.deadline
     ask = read_extension(text, after=max(current, today))
     if ask is None:
         await answer(update, t("extend_no_date") + "\n" + t("extend_usage"))
@@ -404,13 +411,15 @@ async def _ask_extension(
     await notify_coordinators(svc, bot, Composed([text_], [_extension_buttons(svc, ext.id)]))
 
 
-async def _unit_deadline(svc: Services, stored: StoredItem, unit_name: str) -> date | None:
+async def _unit_deadline(svc: Services, stored: StoredItem, unit_id: int) -> date | None:
     """The unit's current deadline for the item: the latest extension granted, else the plan's."""
-    snap = await svc.snapshots.snapshot(svc.db, svc.tz, svc.now().date())
-    for state in snap.items:
-        if state.record.item_id == stored.id:
-            return state.record.unit_deadline(unit_name)
-    return stored.item.deadline
+    granted = [
+        e
+        for e in await extension_history(svc.db, stored.id)
+        if e.unit_id == unit_id and e.state == "granted"
+    ]
+    granted.sort(key=lambda e: e.decided_at or e.created_at)
+    return granted[-1].new_deadline if granted else stored.item.deadline
 
 
 @requires("coordinator", refusal="coordinators_only")
@@ -418,15 +427,10 @@ async def on_extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     """同意 (ex:id:y) or 不同意 (ex:id:n) pressed by a coordinator."""
     svc = svc_of(context)
     t = svc.texts
-    query = update.callback_query
-    if query is None or not query.data:
+    pressed = await _pressed(update)
+    if pressed is None:
         return
-    try:
-        _, eid, choice = query.data.split(":")
-        ext_id = int(eid)
-    except ValueError:
-        await query.answer()
-        return
+    query, ext_id, choice = pressed
     speaker = await who(update, svc)
     message = query.message if isinstance(query.message, Message) else None
     if await get_extension(svc.db, ext_id) is None:

@@ -68,3 +68,12 @@ def callback_data(*parts: object) -> str:
     if len(data.encode("utf-8")) > CALLBACK_LIMIT:
         raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
     return data
+
+
+def parse_callback(data: str) -> tuple[str, int, str] | None:
+    """ "r:42:d" → ("r", 42, "d"): the kind, the id and the choice of a button made by
+    callback_data(kind, id, choice); None for anything else (a forged or stale button)."""
+    parts = data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1]), parts[2]

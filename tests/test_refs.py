@@ -44,3 +44,11 @@ async def test_status_reads_a_reference_as_report_does(world: World) -> None:
     for written in ("第4项", "4.", "#4"):
         answer = await w.say(w.admin, f"/status {written}")
         assert "加快高新技术企业培育" in answer["text"], (written, answer["text"])
+
+
+def test_buttons_are_read_back_as_they_were_made() -> None:
+    from render.chunks import callback_data, parse_callback
+
+    assert parse_callback(callback_data("so", 42, "y")) == ("so", 42, "y")
+    for forged in ("so:x:y", "so:42", "so:42:y:z", "", "r:-1:d"):
+        assert parse_callback(forged) is None
