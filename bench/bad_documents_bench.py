@@ -4,7 +4,7 @@
 
 The suite's hardening run (tests/test_bad_documents.py) shows that malformed documents are
 refused in one line within 300 MB. This shows the other side: documents as large and as heavy
-as the limits of plans/documents/sources.py let through — a 10 MB word/document.xml, XML parts at the
+as the limits of plans/documents/archives.py let through — a 10 MB word/document.xml, XML parts at the
 12 MB total, a 20 MB text plan, a 10 MB line — and bombs far past them. Each runs as its own
 `duban parse` process, started by a small launcher so that the child's peak RSS (ru_maxrss)
 is its own. With --quick the 20 MB text plan and the 1 GB picture are left out.

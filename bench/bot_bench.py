@@ -191,8 +191,10 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot.app import UPDATE_SLOTS, build_application, running  # noqa: E402
+from bot.app import build_application, running  # noqa: E402
+from bot.updates import UPDATE_SLOTS  # noqa: E402
 from config import Settings  # noqa: E402
+from handlers.sender import TelegramSender  # noqa: E402
 from plans.documents.sources import parse_file  # noqa: E402
 from plans.model import Item, Plan, Target, UnitRef  # noqa: E402
 from render.texts import Texts  # noqa: E402
@@ -794,7 +796,7 @@ async def nudge_pass(
                 gc.collect()
                 name = f"nudge pass, send_concurrency={concurrency}"
                 with profiler.measure(name, sizes.units), CpuMeter() as meter:
-                    report = await run_nudge_pass(svc, app.bot, now=PASS_AT)
+                    report = await run_nudge_pass(svc, TelegramSender(app.bot), now=PASS_AT)
             pending = await db.fetchall("SELECT count(*) FROM nudges WHERE state = 'pending'")
         calls = send_calls_after(sb, log_at)
         check_nudges(sb, users, report, calls, int(pending[0][0]))
@@ -1460,7 +1462,7 @@ async def burst_duban(
             app = build_application(settings, db, services=svc)
             async with running(app, poll_timeout=POLL_TIMEOUT):
                 units = len(actions) + len(warm)
-                report = await run_nudge_pass(svc, app.bot, now=BURST_AT)
+                report = await run_nudge_pass(svc, TelegramSender(app.bot), now=BURST_AT)
                 if report.units_sent != units or report.messages_sent != units or report.failed:
                     raise WrongResult(f"the Monday pass: {report.summary()}")
                 await asyncio.sleep(NUDGE_GAP)

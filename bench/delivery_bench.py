@@ -64,6 +64,7 @@ from bench.bot_bench import (  # noqa: E402
 )
 from bot.app import build_application, running  # noqa: E402
 from config import Settings  # noqa: E402
+from handlers.sender import TelegramSender  # noqa: E402
 from plans.documents.sources import parse_file  # noqa: E402
 from render.texts import Texts  # noqa: E402
 from sandbox import BotApiSandbox, SandboxUser  # noqa: E402
@@ -466,7 +467,9 @@ async def run_pass(
                         if wait:  # a claim outlived its pass: the next one takes it over
                             lease_waits += 1
                             await asyncio.sleep(wait + 0.1)  # the lease is wall-clock time
-                        reports.append(await run_nudge_pass(svc, app.bot, now=PASS_AT))
+                        reports.append(
+                            await run_nudge_pass(svc, TelegramSender(app.bot), now=PASS_AT)
+                        )
                         pending = await db.fetchall(
                             "SELECT count(*) FROM nudges WHERE state = 'pending'"
                         )

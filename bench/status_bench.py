@@ -60,7 +60,8 @@ from plans.followup.status import Snapshot, build_snapshot  # noqa: E402
 from plans.model import Item, Milestone, Plan, Section, Status, Target, UnitRef  # noqa: E402
 from render.chart import find_cjk_font, progress_chart  # noqa: E402
 from render.digest import compose_digest  # noqa: E402
-from render.views import Page, paginate, status_overview, unit_items, unit_view  # noqa: E402
+from render.paging import Page, paginate  # noqa: E402
+from render.views import status_overview, unit_items, unit_view  # noqa: E402
 from services.core import Services  # noqa: E402
 from services.digests import DigestResult, current_snapshot, cycle_start, make_digest  # noqa: E402
 from storage import Database, StoredUnit, import_plan, list_plans, match_unit  # noqa: E402

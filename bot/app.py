@@ -5,35 +5,41 @@ Every command the bot has is registered in `register_handlers`, in one place.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
-from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
+    Defaults,
+    JobQueue,
     MessageHandler,
-    Updater,
     filters,
 )
 
 from bot.errors import UserError
 from bot.pacing import PacedRateLimiter
+from bot.updates import UPDATE_SLOTS, LoggedUpdates, PerChatUpdateProcessor, stop_updater
 from config import Settings
 from handlers import admin, common, onboarding, reporting, status, workflow
+from handlers.context import CONTEXT_TYPES, App, Ctx
 from services.core import Services
 from services.digests import send_digest
-from services.logs import log_update_error, logged_updates
+from services.log_events import log_update_error
 from services.nudging import run_nudge_pass
 from storage import Database
 from storage.people_repo import active_contacts
@@ -41,79 +47,7 @@ from storage.people_repo import active_contacts
 log = logging.getLogger(__name__)
 
 
-UPDATE_SLOTS = 8  # handlers running at once (PerChatUpdateProcessor)
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Different chats in parallel, one chat's updates in order.
-
-    A person who answers the bot's confirmation at once must find it recorded: the handler
-    that sent it still holds the chat until it has written what the message was about.
-
-    An update waits for its chat's turn first and only then for one of the `slots` in which
-    handlers run: a group with a dozen queued commands (each waiting for the one before it,
-    which waits for the group's flood limit) holds one slot, not all of them, and a private
-    /whoami is not kept waiting behind the group. PTB's own bound, `max_concurrent_updates`,
-    is taken before anything else (`process_update` is final), so it counts the updates let
-    in, waiting for their chat or not: `admitted` of them, far more than `slots`.
-    """
-
-    def __init__(self, slots: int, *, admitted: int = 1024) -> None:
-        super().__init__(max(slots, admitted))
-        self.slots = slots
-        self._running = asyncio.Semaphore(slots)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → (lock, users)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers once its chat's turn has come and a slot is free."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            async with self._running:
-                await coroutine
-            return
-        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
-        self._locks[chat.id] = (lock, users + 1)
-        try:
-            async with lock, self._running:
-                await coroutine
-        finally:
-            lock, users = self._locks[chat.id]
-            if users == 1:
-                del self._locks[chat.id]  # idle chats hold no lock
-            else:
-                self._locks[chat.id] = (lock, users - 1)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-# python-telegram-bot names the task of its polling loop so (Updater._start_polling).
-POLLING_TASK = "Updater:start_polling:polling_task"
-
-
-async def stop_updater(updater: Updater, *, grace: float = 0.25) -> None:
-    """Stop polling (or the webhook server) without sitting out PTB's pause between retries.
-
-    After a failed getUpdates, PTB's polling loop sleeps before trying again -- half as long
-    again after each failure, up to 30 s -- and `Updater.stop()` sets the loop's stop event but
-    then waits for that sleep to end: after a 90 s outage SIGTERM took 15 s. A loop that is
-    fetching sees the event at once; one still going after `grace` is asleep, and is cancelled
-    (`Updater.stop()` allows for a cancelled polling task). It then confirms the updates it
-    fetched with one last getUpdates, as always.
-    """
-    polling = [t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK and not t.done()]
-    stopping = asyncio.ensure_future(updater.stop())
-    done, _ = await asyncio.wait({stopping}, timeout=grace)
-    if not done:
-        for task in polling:
-            task.cancel()
-    await stopping
-
-
-def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(app: App) -> None:
     """Every command and message the bot understands."""
     NEW = filters.UpdateType.MESSAGE  # an edited command is an edit, not a new command
     app.add_handler(CommandHandler("start", onboarding.start, filters=NEW))
@@ -167,21 +101,17 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(on_error)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Ctx) -> None:
     """Log the fault (without the token) and tell the person something went wrong."""
     log_update_error(update, context.error)
     if common.stored_before_failing(update):
         return  # what they sent is recorded: "try again" would record it twice
     if isinstance(update, Update) and update.effective_message is not None:
-        svc = context.bot_data.get("svc")
-        text = svc.texts("error") if isinstance(svc, Services) else "Error"
         with suppress(TelegramError):
-            await update.effective_message.reply_text(html.escape(text))
+            await update.effective_message.reply_text(html.escape(context.svc.texts("error")))
 
 
-def build_application(
-    settings: Settings, db: Database, *, services: Services | None = None
-) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, db: Database, *, services: Services | None = None) -> App:
     """The Application, talking to DUBAN_BOT_API_URL, with the rate limiter and handlers."""
     if settings.bot_token is None:
         raise ValueError("DUBAN_BOT_TOKEN is not set")
@@ -207,19 +137,28 @@ def build_application(
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .rate_limiter(limiter)
-        .concurrent_updates(logged_updates(PerChatUpdateProcessor(UPDATE_SLOTS)))
+        .concurrent_updates(LoggedUpdates(PerChatUpdateProcessor(UPDATE_SLOTS)))
+        .context_types(CONTEXT_TYPES)
+        .job_queue(JobQueue[Ctx]())
+        # Every message is HTML (the catalog escapes what it quotes), without link previews.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .build()
     )
-    app.bot_data["svc"] = services or Services(settings=settings, db=db)
+    app.bot_data.svc = services or Services(settings=settings, db=db)
     register_handlers(app)
     return app
 
 
-async def set_menus(app: Application) -> None:  # type: ignore[type-arg]
+async def set_menus(app: App) -> None:
     """Set the command menus: contacts' by default in private chats, and for every chat where
     someone holds another role, the union of that chat's roles (onboarding.menu_for, the same
     rule a join applies)."""
-    svc: Services = app.bot_data["svc"]
+    svc = app.bot_data.svc
     t = svc.texts
     try:
         default = [*onboarding.menu_for(t, {"contact"}), ("start", t("menu_start"))]
@@ -244,14 +183,14 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 @asynccontextmanager
-async def running(app: Application, *, poll_timeout: int = 30) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(app: App, *, poll_timeout: int = 30) -> AsyncIterator[App]:
     """Run the bot (updates, jobs) for the duration of the block, in the caller's loop.
 
     Updates come by long polling, or by webhook when DUBAN_WEBHOOK_URL is set; either way
     they reach the same handlers. `duban run` and the end-to-end tests share this; the
     database is the caller's to open and close, so a test can look into it while the bot runs.
     """
-    settings: Settings = app.bot_data["svc"].settings
+    settings = app.bot_data.svc.settings
     if settings.webhook_url:
         check_webhook_address(settings)  # before anything reaches the Bot API
     async with app:
@@ -299,7 +238,7 @@ def check_webhook_address(settings: Settings) -> None:
         ) from None
 
 
-async def start_webhook(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+async def start_webhook(app: App, settings: Settings) -> None:
     """Set the webhook and serve it on DUBAN_WEBHOOK_LISTEN, at DUBAN_WEBHOOK_URL's path.
 
     python-telegram-bot's server answers 403, and hands nothing on, when a request lacks
@@ -331,18 +270,18 @@ async def start_webhook(app: Application, settings: Settings) -> None:  # type: 
     )
 
 
-async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def nudge_job(context: Ctx) -> None:
     """The scheduled pass: nudges due now, and the weekly digest once it is due.
 
     Both are no-ops outside working hours or when already sent: the database remembers.
     """
-    svc: Services = context.bot_data["svc"]
+    svc = context.svc
     now = svc.now()
-    await run_nudge_pass(svc, context.bot, now=now)
-    await send_digest(svc, context.bot, now)
+    await run_nudge_pass(svc, context.sender, now=now)
+    await send_digest(svc, context.sender, now)
 
 
-def schedule_jobs(app: Application, settings: Settings, *, first: float = 5) -> None:  # type: ignore[type-arg]
+def schedule_jobs(app: App, settings: Settings, *, first: float = 5) -> None:
     """Run the nudge pass every few minutes (the first `first` seconds after start-up); the
     database makes repeats harmless."""
     if app.job_queue is None:

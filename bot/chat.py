@@ -26,20 +26,10 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import TextIO
 
-from bot.demo import (
-    NUDGE_AT,
-    TRANSCRIPT_NAME,
-    UNITS,
-    Lang,
-    Person,
-    Stage,
-    example_plan,
-    prepare_folder,
-    prepare_screen,
-    print_files,
-    setup_world,
-    stage,
-)
+from bot.demo import prepare_screen, print_files, setup_world
+from bot.demo_folder import TRANSCRIPT_NAME, example_plan, prepare_folder
+from bot.demo_stage import NUDGE_AT, UNITS, Person, Stage, stage
+from bot.demo_words import Lang
 from bot.transcript import Transcript, buttons_of, use_colour
 
 CHAT_WORDS: dict[Lang, dict[str, str]] = {

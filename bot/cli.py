@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import ops
+from bot import doctor, lock, ops
 from bot.errors import ApiUnreachable, UserError, parse_at
 from config import Settings, SettingsError, load_settings
 from plans.documents.parser import PlanFormatError
@@ -27,7 +27,8 @@ from plans.documents.sources import parse_file
 from plans.model import Item, Plan
 from render.review import plain_text, review_lines
 from render.texts import Texts
-from services.logs import keep_secrets, print_crash, redact
+from services.logs import print_crash
+from services.redaction import keep_secrets, redact
 from storage import (
     Database,
     ImportResult,
@@ -122,10 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="print the checks as JSON")
     c.add_argument(
-        "--timeout", type=float, default=ops.API_TIMEOUT, help="seconds to wait for the Bot API"
+        "--timeout", type=float, default=doctor.API_TIMEOUT, help="seconds to wait for the Bot API"
     )
     c.add_argument(
-        "--min-free-mb", type=int, default=ops.MIN_FREE_MB, help="free disk space to require"
+        "--min-free-mb", type=int, default=doctor.MIN_FREE_MB, help="free disk space to require"
     )
     return p
 
@@ -146,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return demo.main(args.out, args.lang, out)
         if args.command == "doctor":  # reports wrong settings as one of its checks
-            return ops.cmd_doctor(args, out, lambda: _settings(args))
+            return doctor.cmd_doctor(args, out, lambda: _settings(args))
         settings = _settings(args)
         if args.command == "backup":
             return ops.cmd_backup(args, settings, out)
@@ -156,10 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot import commands  # Telegram's libraries load only for the commands using them
 
         if args.command == "run":  # one bot per database; restore waits until it stops
-            with ops.hold_database(settings.database, "run"):
+            with lock.hold_database(settings.database, "run"):
                 return asyncio.run(commands.run_bot(settings))
         if args.command == "send-due":  # alongside a bot, not alongside a restore
-            with ops.hold_database(settings.database, "send-due"):
+            with lock.hold_database(settings.database, "send-due"):
                 return asyncio.run(commands.send_due(settings, args.at, out))
         if args.command == "invite":
             return asyncio.run(commands.invite(settings, args.target, out))

@@ -17,6 +17,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application, running, schedule_jobs
 from bot.errors import ApiUnreachable, UserError, parse_at
 from config import Settings
+from handlers.sender import TelegramSender
 from plans.model import PersonRole
 from services.core import Services
 from services.digests import make_digest, send_digest
@@ -90,7 +91,7 @@ async def send_due(settings: Settings, at: str | None, out: TextIO) -> int:
         app = build_application(settings, db, services=svc)
         with bot_api_errors(settings):
             async with app:
-                report = await run_nudge_pass(svc, app.bot, now=now)
+                report = await run_nudge_pass(svc, TelegramSender(app.bot), now=now)
     print(report.summary(), file=out)
     return 0
 
@@ -150,7 +151,7 @@ async def digest(settings: Settings, at: str | None, send: bool, out_dir: Path, 
             app = build_application(settings, db, services=svc)
             with bot_api_errors(settings):
                 async with app:
-                    sent = await send_digest(svc, app.bot, now, force=True)
+                    sent = await send_digest(svc, TelegramSender(app.bot), now, force=True)
             if sent is None:  # once a week, whoever sends it
                 print("not sent: this week's digest went out already (or is going out)", file=out)
             else:

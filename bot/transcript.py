@@ -215,5 +215,5 @@ class Transcript:
     def toast(self, to: str, text: str) -> None:
         """The short notice Telegram shows over the chat when a button is answered."""
         self._emit(
-            f"{_paint('bot', _HEAD['bot'], True)} → {to}: {_paint(f'〔{text}〕', _HEAD['note'], True)}"
+            f"{_paint('bot', _HEAD['bot'], True)} → {to}: {_paint(f'[{text}]', _HEAD['note'], True)}"
         )

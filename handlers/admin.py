@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import answer, multi_plan, ref, requires, resolve_item, svc_of, who
+from handlers.common import answer, multi_plan, ref, requires, resolve_item, who
+from handlers.context import Ctx
 from plans.documents.review import review_plan
 from plans.documents.units import split_units
 from render.chunks import clip
@@ -45,15 +45,15 @@ async def unit_or_answer(update: Update, svc: Services, name: str) -> StoredUnit
     if not found:
         await answer(update, t("unit_unknown", name=esc(clip(name, 40))))
     else:
-        choices = "、".join(esc(u.name) for u in found[:12])
+        choices = t("list_sep").join(esc(u.name) for u in found[:12])
         await answer(update, t("unit_ambiguous", name=esc(clip(name, 40)), choices=choices))
     return None
 
 
 @requires("coordinator")
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite(update: Update, context: Ctx) -> None:
     """Make a one-time invite link for a unit's contact, a coordinator or a leader."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     speaker = await who(update, svc)
     target = " ".join(context.args or []).strip()
@@ -98,9 +98,9 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @requires("coordinator")
-async def add_unit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def add_unit_command(update: Update, context: Ctx) -> None:
     """Add a unit to the directory (plans that name no units need this before /assign)."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     name = " ".join(context.args or []).strip()
     if not name or len(name) > UNIT_NAME_MAX:
@@ -111,9 +111,9 @@ async def add_unit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 @requires("coordinator")
-async def unassigned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unassigned(update: Update, context: Ctx) -> None:
     """List the items no unit is responsible for yet."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     items = await unassigned_items(svc.db)
     if not items:
@@ -127,9 +127,9 @@ async def unassigned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 @requires("coordinator")
-async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def assign(update: Update, context: Ctx) -> None:
     """Assign units to an item: /assign <item> <unit>[,<unit>…] [lead|support]."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     args = list(context.args or [])
     role = "lead"
@@ -158,7 +158,7 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "assigned",
             item=ref(lookup.item, await multi_plan(svc)),
             title=esc(clip(lookup.item.item.title, 40)),
-            units="、".join(esc(u.name) for u in units),
+            units=t("list_sep").join(esc(u.name) for u in units),
             role=t(f"role_{role}"),
         ),
     )
@@ -168,10 +168,10 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @requires("coordinator")
-async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def review(update: Update, context: Ctx) -> None:
     """/review [PLAN]: what the import was unsure of, recomputed from what is stored now (so a
     fix makes its finding go away), with the text skipped at import and the fix commands."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     catalog = await svc.catalog()
     plans = list(catalog.plans)
@@ -198,11 +198,9 @@ async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, lines)
 
 
-async def _two_unit_names(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
-) -> tuple[str, str] | None:
+async def _two_unit_names(update: Update, context: Ctx, usage: str) -> tuple[str, str] | None:
     """The two names of /merge or /rename, or None once answered (the handlers are guarded)."""
-    svc = svc_of(context)
+    svc = context.svc
     names = two_names(context.args or [])
     if names is None:
         await answer(update, svc.texts(usage))
@@ -213,9 +211,9 @@ async def _two_unit_names(
 
 
 @requires("coordinator")
-async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def merge(update: Update, context: Ctx) -> None:
     """/merge A B: A and B are two spellings of one unit; fold A into B (A becomes an alias)."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     names = await _two_unit_names(update, context, "merge_usage")
     if names is None:
@@ -256,9 +254,9 @@ async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @requires("coordinator")
-async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rename(update: Update, context: Ctx) -> None:
     """/rename A NEW: correct a unit's name; it keeps everything and "A" still finds it."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     names = await _two_unit_names(update, context, "rename_usage")
     if names is None:

@@ -11,11 +11,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
+from handlers.context import Ctx
+from handlers.sender import keyboard
 from plans.model import Contact
 from plans.refs import ItemRef
 from render.chunks import split_message
@@ -33,12 +33,6 @@ FIRST_PAUSE = 0.5
 MOST_PAUSE = 8.0
 
 _T = TypeVar("_T")
-
-
-def svc_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    svc = context.bot_data["svc"]
-    assert isinstance(svc, Services)
-    return svc
 
 
 @dataclass(frozen=True)
@@ -153,16 +147,7 @@ async def answer(
         message = None
     lines = [text_or_lines] if isinstance(text_or_lines, str) else list(text_or_lines)
     chunks = split_message(lines)
-    markup = (
-        InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                for row in buttons
-            ]
-        )
-        if buttons
-        else None
-    )
+    markup = keyboard(buttons)
     bot = update.get_bot()
     chat_id = chat.id
     sent: list[Message] = []
@@ -205,18 +190,14 @@ async def send_text(
         if answering is not None and answering.chat_id == target:
             return answering.reply_text(
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 do_quote=quote,
                 allow_sending_without_reply=True,
-                disable_web_page_preview=True,
             )
         return bot.send_message(
             target,
             text,
-            parse_mode=ParseMode.HTML,
             reply_markup=markup,
-            disable_web_page_preview=True,
         )
 
     try:
@@ -236,16 +217,16 @@ async def chat_moved(svc: Services | None, old_id: int, new_id: int) -> None:
     log.info("group %s is now supergroup %s: %d memberships moved", old_id, new_id, len(moved))
 
 
-async def on_chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_chat_migrated(update: Update, context: Ctx) -> None:
     """Telegram's service messages when a group becomes a supergroup (one in the old chat with
     migrate_to_chat_id, one in the new with migrate_from_chat_id): the unit keeps its chat."""
     message = update.effective_message
     if message is None:
         return
     if message.migrate_to_chat_id:
-        await chat_moved(svc_of(context), message.chat_id, message.migrate_to_chat_id)
+        await chat_moved(context.svc, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        await chat_moved(svc_of(context), message.migrate_from_chat_id, message.chat_id)
+        await chat_moved(context.svc, message.migrate_from_chat_id, message.chat_id)
 
 
 async def answer_query(
@@ -306,7 +287,7 @@ def roles_text(svc: Services, w: Who) -> str:
             parts.append(t("role_contact", unit=esc(m.unit_name or "")))
         elif not (m.role == "admin" and w.admin):
             parts.append(t(f"role_{m.role}"))
-    return "、".join(dict.fromkeys(parts))
+    return t("list_sep").join(dict.fromkeys(parts))
 
 
 async def multi_plan(svc: Services) -> bool:
@@ -350,7 +331,7 @@ async def resolve_item(
 # ------------------------------------------------------------------------------ who may do what
 
 Role = Literal["coordinator", "leader", "contact"]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
 
 
 def holds(w: Who, roles: Iterable[Role]) -> bool:
@@ -371,8 +352,8 @@ def requires(*roles: Role, refusal: str = "refused") -> Callable[[Handler], Hand
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            svc = svc_of(context)
+        async def guarded(update: Update, context: Ctx) -> None:
+            svc = context.svc
             if holds(await who(update, svc), roles):
                 await handler(update, context)
                 return

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from handlers.common import Who, answer, multi_plan, ref, roles_text, svc_of, who
+from handlers.common import Who, answer, multi_plan, ref, roles_text, who
+from handlers.context import Ctx
 from render.chunks import clip
 from render.texts import Texts, esc
 from services.core import Services
@@ -65,18 +65,18 @@ def commands_for(t: Texts, w: Who) -> list[tuple[str, str]]:
     return menu_for(t, roles_of(w))
 
 
-async def set_menu(context: ContextTypes.DEFAULT_TYPE, w: Who) -> None:
+async def set_menu(context: Ctx, w: Who) -> None:
     """Give this chat the command menu of its roles (set_my_commands, chat scope)."""
-    commands = [BotCommand(c, d) for c, d in commands_for(svc_of(context).texts, w)]
+    commands = [BotCommand(c, d) for c, d in commands_for(context.svc.texts, w)]
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(w.chat_id))
     except TelegramError as e:  # a menu is a nicety; never fail the join over it
         log.warning("could not set the menu of chat %s: %s", w.chat_id, e.message)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Ctx) -> None:
     """Join with an invite token, or greet a known person, or turn a stranger away politely."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     speaker = await who(update, svc)
     token = context.args[0] if context.args else ""
@@ -99,9 +99,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _join(update, context, svc, speaker, token)
 
 
-async def _join(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, speaker: Who, token: str
-) -> None:
+async def _join(update: Update, context: Ctx, svc: Services, speaker: Who, token: str) -> None:
     t = svc.texts
     chat = update.effective_chat
     assert chat is not None
@@ -150,9 +148,9 @@ async def _join(
     await set_menu(context, await who(update, svc))
 
 
-async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_(update: Update, context: Ctx) -> None:
     """Show the commands of the speaker's roles."""
-    svc = svc_of(context)
+    svc = context.svc
     await answer(update, help_text(svc.texts, await who(update, svc)))
 
 
@@ -171,9 +169,9 @@ def help_text(t: Texts, w: Who) -> list[str]:
     return parts
 
 
-async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def whoami(update: Update, context: Ctx) -> None:
     """Say who the bot thinks the speaker is."""
-    svc = svc_of(context)
+    svc = context.svc
     w = await who(update, svc)
     key = "whoami" if w.known else "whoami_none"
     await answer(
@@ -182,9 +180,9 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Ctx) -> None:
     """Answer a command the bot does not have (in groups, only when addressed to us)."""
-    svc = svc_of(context)
+    svc = context.svc
     message = update.effective_message
     if message is None or not message.text:
         return

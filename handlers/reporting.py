@@ -2,19 +2,18 @@
 
 Whatever the way in, a report is stored verbatim with what duban understood of it, and the
 bot confirms in one line what it recorded, so the contact can correct it at once.
+
+Storing a report and confirming it is handlers/progress.py; here are the ways in, how a
+message is tied to its item, and /mine.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from handlers.common import (
     Who,
@@ -25,181 +24,40 @@ from handlers.common import (
     note_stored,
     ref,
     resolve_item,
-    svc_of,
     who,
 )
+from handlers.context import Ctx
+from handlers.progress import (
+    TEXT_LIMIT,
+    amend_from_reply,
+    load_items,
+    record_progress,
+    report_unit,
+    status_of,
+    what_recorded,
+)
+from handlers.sender import TelegramSender
 from handlers.workflow import announce_done
 from plans.followup.status import ItemState
 from plans.model import Evidence, Report, Status
-from plans.replies import ProgressReading, describe, read_progress
+from plans.replies import read_progress
 from render.chunks import callback_data, clip, parse_callback
 from render.compose import status_buttons
 from render.texts import esc
 from services.core import Services
-from services.logs import log_report_stored
-from storage import StoredItem, items_by_ids, list_items
+from storage import StoredItem, list_items
 from storage.reports_repo import (
-    NewReport,
-    add_report,
     amend_report,
     create_draft,
     find_bot_message,
-    latest_report,
     latest_reports,
     record_bot_message,
     report_for_message,
     take_draft,
 )
-from storage.workflow_repo import signoff_state
 
-log = logging.getLogger(__name__)
-
-# What one report keeps of a message: all of it (Telegram caps a message at 4096 characters, so
-# nothing is cut and nobody's words are lost without telling them).
-TEXT_LIMIT = 4096
 BUTTON_STATUS: dict[str, Status] = {"d": "done", "p": "in_progress", "b": "blocked"}
 MAX_CHOICES = 24
-
-
-@dataclass(frozen=True)
-class ReportingFor:
-    """Who a report is from: the unit it counts for and the membership behind it."""
-
-    unit_id: int
-    contact_id: int | None
-
-
-async def _report_unit(svc: Services, speaker: Who, stored: StoredItem) -> ReportingFor | None:
-    """The unit this speaker reports for on this item, or None if they may not."""
-    catalog = await svc.catalog()
-    for membership in speaker.memberships:
-        unit_id = membership.unit_id
-        if (
-            membership.role == "contact"
-            and unit_id is not None
-            and stored.id in catalog.unit_items.get(unit_id, set())
-        ):
-            return ReportingFor(unit_id, membership.id)
-    lead = catalog.lead_unit(stored.id)
-    if speaker.coordinator and lead is not None:  # on behalf of the item's lead unit
-        return ReportingFor(lead, None)
-    return None
-
-
-def _status(reading: ProgressReading, previous: Report | None) -> Status:
-    if reading.status is not None:
-        return reading.status
-    if reading.percent is not None and reading.percent >= 100:
-        return "done"
-    if previous is not None and previous.status != "done":
-        return previous.status
-    return "in_progress"
-
-
-def _what(svc: Services, reading: ProgressReading, status: Status) -> str:
-    if reading.understood:
-        return esc(describe(reading, svc.texts.lang))
-    return svc.texts("status_unread") if status == "in_progress" else svc.texts(f"status_{status}")
-
-
-async def record_progress(
-    update: Update,
-    svc: Services,
-    speaker: Who,
-    stored: StoredItem,
-    text: str,
-    *,
-    source: str,
-    message: Message | None,
-    evidence: Sequence[Evidence] = (),
-    status: Status | None = None,
-) -> Report | None:
-    """Store a report on `stored` from `speaker` and confirm it in one line."""
-    t = svc.texts
-    multi = await multi_plan(svc)
-    target = await _report_unit(svc, speaker, stored)
-    if target is None:
-        await answer(update, t("item_not_yours", item=ref(stored, multi)), svc=svc)
-        return None
-    now = svc.now()
-    text = text[:TEXT_LIMIT]
-    reading = read_progress(text, targets=stored.item.targets, today=now.date())
-    final: Status
-    if status is not None:
-        final = status
-    elif reading.status is not None or (reading.percent or 0) >= 100:
-        final = _status(reading, None)
-    else:  # the reply does not say: the status stays what the unit said last
-        final = _status(reading, await latest_report(svc.db, stored.id, target.unit_id))
-    percent = reading.percent
-    if final == "done" and percent is None:
-        percent = 100.0
-    report = await add_report(
-        svc.db,
-        NewReport(
-            item_id=stored.id,
-            unit_id=target.unit_id,
-            status=final,
-            text=text,
-            percent=percent,
-            expected_date=reading.expected_date,
-            value=reading.value,
-            measure=reading.measure,
-            source=source,
-            contact_id=target.contact_id,
-            reporter_user_id=speaker.user_id,
-            reporter_name=speaker.name,
-            chat_id=message.chat_id if message else None,
-            message_id=message.message_id if message else None,
-            evidence=tuple(evidence),
-            # 销号: a done waits for a coordinator's check when sign-off is on
-            signoff="pending" if final == "done" and svc.settings.signoff else None,
-        ),
-        now=now,
-    )
-    # From here on the report is stored: nothing may tell the person otherwise (a retry would
-    # store it twice). The confirmation is tried until it goes through; see `confirm`.
-    note_stored(update)
-    log_report_stored(report)
-    what = _what(svc, reading, final) if (text or not status) else t(f"status_{final}")
-    title = esc(clip(stored.item.title, 30))
-    if report.signoff == "pending":
-        what = f"{what}\n{t('signoff_awaiting')}"
-    if source == "button" and final == "blocked":
-        key = "recorded_blocked"
-    elif source == "button":
-        key = "recorded_button"
-    else:
-        key = "recorded"
-    text = t(key, item=ref(stored, multi), title=title, what=what)
-    sent = await confirm(update, svc, text, what=f"report {report.id}")
-    try:
-        for m in sent:  # a reply to the confirmation amends this report
-            await record_bot_message(
-                svc.db,
-                chat_id=m.chat_id,
-                message_id=m.message_id,
-                kind="confirm",
-                unit_id=target.unit_id,
-                item_ids=[stored.id],
-                report_id=report.id,
-                now=now,
-            )
-    except sqlite3.Error as e:
-        log.warning("report %s confirmed, but not noted as its reply target: %s", report.id, e)
-    if report.signoff == "pending":
-        await announce_done(svc, update.get_bot(), report.id)
-    return report
-
-
-async def _items(svc: Services, item_ids: Sequence[int]) -> dict[int, StoredItem]:
-    """Items by id from the in-memory catalog; ones it lacks (removed since) from storage."""
-    catalog = await svc.catalog()
-    found = {i: catalog.items[i] for i in item_ids if i in catalog.items}
-    missing = [i for i in item_ids if i not in found]
-    if missing:
-        found.update(await items_by_ids(svc.db, missing))
-    return found
 
 
 async def _my_item_ids(svc: Services, speaker: Who) -> set[int]:
@@ -216,9 +74,9 @@ async def _refuse_stranger(update: Update, svc: Services, speaker: Who) -> bool:
     return True
 
 
-async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report(update: Update, context: Ctx) -> None:
     """Report progress: /report <item> <text>."""
-    svc = svc_of(context)
+    svc = context.svc
     speaker = await who(update, svc)
     if await _refuse_stranger(update, svc, speaker):
         return
@@ -237,9 +95,9 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Ctx) -> None:
     """A text message: a reply to a nudge or confirmation, or free text naming an item."""
-    svc = svc_of(context)
+    svc = context.svc
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -274,7 +132,7 @@ async def _route(
         await answer(update, t("ack_hint"))
         return
     if sent is not None and sent.kind == "confirm" and sent.report_id is not None:
-        await _amend(update, svc, sent.report_id, sent.item_ids, text, evidence)
+        await amend_from_reply(update, svc, sent.report_id, sent.item_ids, text, evidence)
         return
     if sent is not None:
         candidates = list(sent.item_ids)
@@ -305,7 +163,7 @@ async def _route(
         )
         return
     if len(candidates) == 1:
-        items = await _items(svc, candidates)
+        items = await load_items(svc, candidates)
         if candidates[0] in items:
             await record_progress(
                 update,
@@ -342,7 +200,7 @@ async def _ask_which(
         message_id=message.message_id,
         text=text[:TEXT_LIMIT],
     )
-    items = await _items(svc, item_ids[:MAX_CHOICES])
+    items = await load_items(svc, item_ids[:MAX_CHOICES])
     multi = await multi_plan(svc)
     buttons = [
         [(f"{ref(s, multi)}. {clip(s.item.title, 24)}", callback_data("i", draft_id, s.id))]
@@ -356,54 +214,9 @@ async def _ask_which(
         )
 
 
-async def _amend(
-    update: Update,
-    svc: Services,
-    report_id: int,
-    item_ids: Sequence[int],
-    text: str,
-    evidence: Sequence[Evidence],
-) -> None:
-    """A reply to a confirmation adds its text (and files) to that report."""
-    t = svc.texts
-    items = await _items(svc, item_ids)
-    stored = items.get(item_ids[0]) if item_ids else None
-    if stored is None:
-        await answer(update, t("which_item_none"), svc=svc)
-        return
-    now = svc.now()
-    reading = read_progress(text[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
-    fields: dict[str, object] = {"text": text[:TEXT_LIMIT]}
-    if evidence:
-        fields["evidence"] = tuple(evidence)
-    for name in ("percent", "expected_date", "value", "measure", "status"):
-        value = getattr(reading, name)
-        if value is not None:
-            fields[name] = value
-    was = await signoff_state(svc.db, report_id)
-    new = await amend_report(svc.db, report_id, now=now, signoff_on=svc.settings.signoff, **fields)
-    note_stored(update)
-    if new.signoff == "pending" and was != "pending":
-        await announce_done(svc, update.get_bot(), new.id)
-    multi = await multi_plan(svc)
-    what = _what(svc, reading, new.status)
-    if not text and evidence:
-        kept = t(
-            "evidence_kept",
-            name=esc(evidence[0].file_name or evidence[0].kind),
-            item=ref(stored, multi),
-        )
-        await confirm(update, svc, kept, what=f"evidence on report {report_id}")
-        return
-    updated = t(
-        "updated", item=ref(stored, multi), title=esc(clip(stored.item.title, 30)), what=what
-    )
-    await confirm(update, svc, updated, what=f"amendment of report {report_id}")
-
-
-async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_edit(update: Update, context: Ctx) -> None:
     """An edited message updates the report it carried (the old version is kept)."""
-    svc = svc_of(context)
+    svc = context.svc
     message = update.edited_message
     if message is None or not message.text:
         return
@@ -413,7 +226,7 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     old = await report_for_message(svc.db, message.chat_id, message.message_id)
     if old is None:
         return  # the original was not a report (a question, a draft): nothing to update
-    items = await _items(svc, [old.item_id])
+    items = await load_items(svc, [old.item_id])
     stored = items[old.item_id]
     now = svc.now()
     edited = message.text
@@ -422,7 +235,7 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         edited = parts[2] if len(parts) == 3 else ""
     reading = read_progress(edited[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
     text = reading.text if reading.item_refs else edited
-    status = _status(reading, None) if reading.understood else old.status
+    status = status_of(reading, None) if reading.understood else old.status
     new = await amend_report(
         svc.db,
         old.id,
@@ -440,20 +253,20 @@ async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     note_stored(update)
     if new.signoff == "pending" and old.signoff != "pending":
-        await announce_done(svc, update.get_bot(), new.id)
+        await announce_done(svc, TelegramSender(update.get_bot()), new.id)
     multi = await multi_plan(svc)
     updated = svc.texts(
         "updated",
         item=ref(stored, multi),
         title=esc(clip(stored.item.title, 30)),
-        what=_what(svc, reading, new.status),
+        what=what_recorded(svc, reading, new.status),
     )
     await confirm(update, svc, updated, what=f"edit of report {old.id}")
 
 
-async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_file(update: Update, context: Ctx) -> None:
     """A photo or document sent as a reply is kept as evidence on the report."""
-    svc = svc_of(context)
+    svc = context.svc
     message = update.effective_message
     if message is None:
         return
@@ -481,9 +294,9 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _route(update, svc, speaker, message, message.caption or "", evidence=(evidence,))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Ctx) -> None:
     """A status button under a nudge (r:item:d|p|b) or an item choice for a draft (i:draft:item)."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     query = update.callback_query
     if query is None or not query.data:
@@ -499,9 +312,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     if kind == "r" and second in BUTTON_STATUS:
-        items = await _items(svc, [first])
+        items = await load_items(svc, [first])
         stored = items.get(first)
-        if stored is None or await _report_unit(svc, speaker, stored) is None:
+        if stored is None or await report_unit(svc, speaker, stored) is None:
             await answer_query(query, t("not_member_button"), show_alert=True)
             return
         await answer_query(query, t("button_ok"))
@@ -523,7 +336,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if draft is None:
             await answer_query(query, t("draft_gone"))
             return
-        items = await _items(svc, [int(second)])
+        items = await load_items(svc, [int(second)])
         stored = items.get(int(second))
         if stored is None:
             await answer_query(query, t("draft_gone"))
@@ -536,9 +349,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_query(query)
 
 
-async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mine(update: Update, context: Ctx) -> None:
     """The contact's items with light, last report and next deadline."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     speaker = await who(update, svc)
     if await _refuse_stranger(update, svc, speaker):

@@ -6,27 +6,19 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ParseMode
+from telegram import InputFile, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
-from handlers.common import answer, requires, svc_of
+from handlers.common import answer, requires
+from handlers.context import Ctx
+from handlers.sender import keyboard
 from plans.followup.status import Snapshot
 from plans.refs import ItemRef
 from render.digest import paragraph_lines
 from render.ledger import ledger_xlsx
+from render.paging import Page, paginate, parse_page_data, resolve_page_arg
 from render.texts import esc
-from render.views import (
-    Page,
-    filtered,
-    item_view,
-    paginate,
-    parse_page_data,
-    resolve_page_arg,
-    status_overview,
-    unit_view,
-)
+from render.views import filtered, item_view, status_overview, unit_view
 from services.core import Services
 from services.digests import current_snapshot, cycle_start, make_digest
 from storage import StoredUnit, list_plans, match_unit
@@ -71,9 +63,9 @@ async def _show(update: Update, svc: Services, view: str, arg: str = "") -> None
 
 
 @requires("coordinator", "leader")
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status(update: Update, context: Ctx) -> None:
     """/status: the plan at a glance; /status <unit> or /status <item> for one of them."""
-    svc = svc_of(context)
+    svc = context.svc
     arg = " ".join(context.args or []).strip()
     if not arg:
         await _show(update, svc, "all")
@@ -95,14 +87,14 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(found, StoredUnit):
         await _show(update, svc, "unit", found.name)
     elif found:
-        choices = "、".join(esc(u.name) for u in found[:12])
+        choices = svc.texts("list_sep").join(esc(u.name) for u in found[:12])
         await answer(update, svc.texts("unit_ambiguous", name=esc(arg), choices=choices))
     else:
         await answer(update, svc.texts("unit_unknown", name=esc(arg)))
 
 
-async def _filter(update: Update, context: ContextTypes.DEFAULT_TYPE, which: str) -> None:
-    svc = svc_of(context)
+async def _filter(update: Update, context: Ctx, which: str) -> None:
+    svc = context.svc
     arg = ""
     if which == "due" and context.args:
         if not context.args[0].isdigit() or not 1 <= int(context.args[0]) <= 366:
@@ -113,33 +105,33 @@ async def _filter(update: Update, context: ContextTypes.DEFAULT_TYPE, which: str
 
 
 @requires("coordinator", "leader")
-async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def overdue(update: Update, context: Ctx) -> None:
     """/overdue: items past their deadline and not done."""
     await _filter(update, context, "overdue")
 
 
 @requires("coordinator", "leader")
-async def due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def due(update: Update, context: Ctx) -> None:
     """/due [days]: items due within the next days (default 7)."""
     await _filter(update, context, "due")
 
 
 @requires("coordinator", "leader")
-async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale(update: Update, context: Ctx) -> None:
     """/stale: items with no report for a whole cycle."""
     await _filter(update, context, "stale")
 
 
 @requires("coordinator", "leader")
-async def blocked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def blocked(update: Update, context: Ctx) -> None:
     """/blocked: items a unit reported difficulties on."""
     await _filter(update, context, "blocked")
 
 
 @requires("coordinator", "leader")
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_page(update: Update, context: Ctx) -> None:
     """◀ ▶ under a long answer: edit the message to show the other page."""
-    svc = svc_of(context)
+    svc = context.svc
     query = update.callback_query
     if query is None or not query.data:
         return
@@ -159,23 +151,14 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     if isinstance(rendered, str) or not isinstance(message, Message):
         return
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in rendered.buttons
-        ]
-    )
     with contextlib.suppress(BadRequest):  # "message is not modified": the same page again
-        await message.edit_text(
-            rendered.chunks[0], parse_mode=ParseMode.HTML, reply_markup=markup,
-            disable_web_page_preview=True,
-        )  # fmt: skip
+        await message.edit_text(rendered.chunks[0], reply_markup=keyboard(rendered.buttons))
 
 
 @requires("coordinator", "leader")
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export(update: Update, context: Ctx) -> None:
     """/export: the ledger (督查台账) as an .xlsx file."""
-    svc = svc_of(context)
+    svc = context.svc
     snap = await current_snapshot(svc)
     plans = [p for p in await list_plans(svc.db) if p.active]
     title = plans[0].title if len(plans) == 1 else svc.texts("ledger_title_all")
@@ -190,9 +173,9 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @requires("coordinator", "leader")
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest(update: Update, context: Ctx) -> None:
     """/digest: this week's digest now, with its chart and the draft 通报 paragraph."""
-    svc = svc_of(context)
+    svc = context.svc
     result = await make_digest(svc, svc.now())
     await answer(update, result.digest.text_lines)
     message = update.effective_message

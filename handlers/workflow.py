@@ -15,12 +15,14 @@ import asyncio
 import logging
 from datetime import date
 
-from telegram import Bot, CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import Who, answer, multi_plan, ref, requires, resolve_item, svc_of, who
+from handlers.common import Who, answer, multi_plan, ref, requires, resolve_item, who
+from handlers.context import Ctx
+from handlers.sender import TelegramSender
 from plans.model import Extension
 from plans.refs import ItemRef
 from plans.replies.extensions import asks_for_extension, read_extension
@@ -28,7 +30,8 @@ from render.chunks import callback_data, clip, parse_callback
 from render.compose import Composed
 from render.texts import esc
 from services.core import Services
-from services.nudging import deliver, notify_coordinators
+from services.delivery import deliver, notify_coordinators
+from services.sending import Sender
 from storage import StoredItem
 from storage.people_repo import unit_contacts
 from storage.reports_repo import find_bot_message
@@ -69,7 +72,9 @@ def _case_ref(case: SignoffCase, multi: bool) -> str:
 def case_text(svc: Services, case: SignoffCase, multi: bool) -> str:
     """One 销号 case: the item, the unit and who reported, the reply and its evidence."""
     t = svc.texts
-    evidence = "、".join(esc(e.file_name or t(f"evidence_{e.kind}")) for e in case.evidence)
+    evidence = t("list_sep").join(
+        esc(e.file_name or t(f"evidence_{e.kind}")) for e in case.evidence
+    )
     return t(
         "signoff_case",
         ref=_case_ref(case, multi),
@@ -82,7 +87,7 @@ def case_text(svc: Services, case: SignoffCase, multi: bool) -> str:
     )
 
 
-async def announce_done(svc: Services, bot: Bot, report_id: int) -> None:
+async def announce_done(svc: Services, sender: Sender, report_id: int) -> None:
     """Ask the coordinators to 销号 a unit's done: one message, two buttons, then the evidence."""
     case = await signoff_case(svc.db, report_id)
     if case is None:
@@ -92,7 +97,7 @@ async def announce_done(svc: Services, bot: Bot, report_id: int) -> None:
     # In the background: the reply's handler (its chat and its update slot) is free at once,
     # whatever the coordinators' chats make the request wait (1 msg/s each).
     task = asyncio.create_task(
-        notify_coordinators(svc, bot, Composed([text], [signoff_buttons(svc, report_id)]))
+        notify_coordinators(svc, sender, Composed([text], [signoff_buttons(svc, report_id)]))
     )
     _NOTICES.add(task)
     task.add_done_callback(_NOTICES.discard)
@@ -101,9 +106,9 @@ async def announce_done(svc: Services, bot: Bot, report_id: int) -> None:
 _NOTICES: set[asyncio.Task[int]] = set()  # 销号 requests on their way (kept from the GC)
 
 
-async def _tell_unit(svc: Services, bot: Bot, unit_id: int, text: str) -> None:
+async def _tell_unit(svc: Services, sender: Sender, unit_id: int, text: str) -> None:
     for contact in await unit_contacts(svc.db, unit_id):
-        await deliver(svc, bot, contact, Composed([text]))
+        await deliver(svc, sender, contact, Composed([text]))
 
 
 async def _close_buttons(query_message: Message | None, note: str) -> None:
@@ -111,9 +116,7 @@ async def _close_buttons(query_message: Message | None, note: str) -> None:
     if query_message is None or not query_message.text_html:
         return
     try:
-        await query_message.edit_text(
-            f"{query_message.text_html}\n{note}", parse_mode="HTML", reply_markup=None
-        )
+        await query_message.edit_text(f"{query_message.text_html}\n{note}", reply_markup=None)
     except TelegramError as e:  # too old to edit, or unchanged: the decision stands
         log.info("could not edit a decided message: %s", e)
 
@@ -132,9 +135,9 @@ async def _pressed(update: Update) -> tuple[CallbackQuery, int, str] | None:
 
 
 @requires("coordinator", refusal="coordinators_only")
-async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_signoff_button(update: Update, context: Ctx) -> None:
     """销号 (so:id:y) or 退回 (so:id:n) pressed by a coordinator."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     pressed = await _pressed(update)
     if pressed is None:
@@ -165,7 +168,6 @@ async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await context.bot.send_message(
             chat_id,
             t("signoff_ask_reason", ref=_case_ref(case, multi), unit=esc(case.unit_name)),
-            parse_mode="HTML",
         )
         return
     decided = await decide_signoff(
@@ -180,17 +182,17 @@ async def on_signoff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _close_buttons(message, t("signoff_signed_note", who=esc(speaker.name)))
     await _tell_unit(
         svc,
-        context.bot,
+        context.sender,
         case.unit_id,
         t("signoff_signed_unit", ref=ref_, title=esc(clip(case.title, 30))),
     )
 
 
-async def on_awaited_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_awaited_answer(update: Update, context: Ctx) -> None:
     """Runs before every other handler on a text: a coordinator's answer the bot asked for (the
     reason for 退回), or a contact's request for more time written as a reply. Anything else
     goes on to the usual handlers."""
-    svc = svc_of(context)
+    svc = context.svc
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -213,7 +215,7 @@ async def on_awaited_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def _return_with_reason(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Ctx,
     svc: Services,
     speaker: Who,
     report_id: int,
@@ -234,15 +236,15 @@ async def _return_with_reason(
         update, t("signoff_returned_note", ref=ref_, unit=esc(case.unit_name), reason=shown)
     )
     await _tell_unit(
-        svc, context.bot, case.unit_id, t("signoff_returned_unit", ref=ref_, reason=shown)
+        svc, context.sender, case.unit_id, t("signoff_returned_unit", ref=ref_, reason=shown)
     )
 
 
 @requires("coordinator", refusal="coordinators_only")
-async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pending(update: Update, context: Ctx) -> None:
     """/pending: dones awaiting 销号, oldest first, each with its buttons; then open requests
     for more time."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     cases = await pending_signoffs(svc.db)
     requests = await pending_extensions(svc.db)
@@ -299,9 +301,9 @@ def _extension_text(svc: Services, ext: Extension, stored: StoredItem, multi: bo
     )
 
 
-async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def extend(update: Update, context: Ctx) -> None:
     """/extend N DATE REASON — a contact asks for more time on an item of their unit."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     speaker = await who(update, svc)
     if not speaker.known:  # a stranger learns nothing of the plan, not even its item numbers
@@ -406,9 +408,10 @@ async def _ask_extension(
         update,
         t("extend_sent", ref=item_ref, old=current.isoformat(), new=ask.new_deadline.isoformat()),
     )
-    bot = update.get_bot()
     text_ = t("extension_head") + "\n" + _extension_text(svc, ext, stored, multi)
-    await notify_coordinators(svc, bot, Composed([text_], [_extension_buttons(svc, ext.id)]))
+    await notify_coordinators(
+        svc, TelegramSender(update.get_bot()), Composed([text_], [_extension_buttons(svc, ext.id)])
+    )
 
 
 async def _unit_deadline(svc: Services, stored: StoredItem, unit_id: int) -> date | None:
@@ -423,9 +426,9 @@ async def _unit_deadline(svc: Services, stored: StoredItem, unit_id: int) -> dat
 
 
 @requires("coordinator", refusal="coordinators_only")
-async def on_extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_extension_button(update: Update, context: Ctx) -> None:
     """同意 (ex:id:y) or 不同意 (ex:id:n) pressed by a coordinator."""
-    svc = svc_of(context)
+    svc = context.svc
     t = svc.texts
     pressed = await _pressed(update)
     if pressed is None:
@@ -456,4 +459,4 @@ async def on_extension_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer(t("extension_refused_short"))
         await _close_buttons(message, t("extension_refused_note", who=esc(speaker.name)))
         unit_text = t("extension_refused_unit", ref=item_ref, old=old)
-    await _tell_unit(svc, context.bot, decided.unit_id, unit_text)
+    await _tell_unit(svc, context.sender, decided.unit_id, unit_text)

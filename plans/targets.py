@@ -51,132 +51,26 @@ import math
 import re
 
 from plans.model import Target, TargetOp
-from plans.numerals import CN_DIGITS, cn_to_number
-
-# ------------------------------------------------------------------------------ measure words
-
-# Measure words a target can carry, as Simplified text, magnitude included. progress.py reads
-# reply values with these, and also takes "4 <measure>" at the start of a reply as a quantity
-# rather than an item reference, so words that often start an ordinary word (处理, 张科长, 起草,
-# 村里, 班子) are kept out of this public list and live in _TARGET_ONLY below.
-_BASE = (
-    "平方公里 平方米 立方米 公顷 千瓦时 千瓦 兆瓦时 兆瓦 千米 人次 个百分点 百分点 张床位 床位 "
-    "个托位 托位 美元 元 % ‰ 家 名 人 项 件 篇 套 个 场 次 所 座 条 台 批 门 户 亩 公里 吨 支 部 "
-    "本 份 期 位 例 种 款 分 倍 辆 株 棵 栋 幢 穴"
-).split()
-# These take 万/亿 in front: 万人, 亿元, 万亩, 亿立方米, 万千瓦.
-_SCALABLE = (
-    "元 美元 人 人次 名 户 亩 平方米 立方米 吨 千瓦 千瓦时 件 个 套 辆 株 棵 册 头 只 张 公里 千米 例 穴"
-).split()
-MEASURES: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        _BASE
-        + [f"{mag}{m}" for mag in "万亿" for m in _SCALABLE]
-        + "万家 万台 万平方公里 亿人次".split()
-    )
-)
-# Measures a plan writes but a reply's item reference could start with ("4 处理中").
-_TARGET_ONLY = "处 张 间 班 村 起 床 米 块 宗 头 只 眼 册 万 亿".split()
-_ALL_MEASURES = sorted({*MEASURES, *_TARGET_ONLY}, key=len, reverse=True)
-
-_MONEY_OR_SIZE = re.compile(
-    r"^(?:[万亿]?(?:美?元|吨|千瓦时?|兆瓦时?|平方米|立方米|平方公里|亩)|公顷)$"
+from plans.numerals import cn_to_number
+from plans.target_words import (
+    ABOUT,
+    AT_MOST,
+    BARE,
+    CANDIDATE,
+    COMMITMENT,
+    FOLD,
+    MONEY_OR_SIZE,
+    MORE,
+    NOT_AFTER_BARE,
+    PINYIN,
+    TASK_START,
+    VERB_ANY,
+    VERB_END,
+    VERB_IN,
+    WINDOW,
 )
 
-# ------------------------------------------------------------------------ Traditional → Simplified
-
-# One character for one (str.maketrans checks), so positions in the folded text are positions in
-# the original. The characters of the words these rules look at, and the common ones around them.
-_TRAD = (
-    "萬億戶畝個項場條臺颱噸裡間處輛張兩牀棟隻頭頃種門筆屆達過於內約實設開發舉辦養訓導資務組織認簽創爭轉帶"
-    "擔請權選佈製訂薦淨計擴遷幫決闢啟啓築蓋穩減準確總長較點級標額預動業產電車區縣鄉鎮農醫衛療環綠為與對進"
-    "數週線園樓義補獎優質規劃體檢測試驗協會議際圍換續獲價錢貸營運輸書圖廣隊職員層備紀錄報聯證記參維護廢險"
-    "壓飲雙變應給東類濟態觀讓還齊齡僅傳龍歷範藥費購賣買貨財責積稱篩糧紅細終結統綜緊練繼習興舊華蓮藝術衝複"
-    "見視親評詳調論識題顧風飛館駐鬥魚鮮雞麥黃滿況餘廠裝倉機橋鐵鋪攤廳礎勞現時們學經歲網強屬詢諮贏邊遠鄰陽"
-    "陰雲靜顯驅黨關閉問閱獨狀獻畫當盡監盤礦禮稅窮競簡籌納編績聲聽臨艱莊號蟲覽觸託訊訪許診語說課談講譜讀豐"
-    "豬貧貫貴貼賀賓賦賽趨躍軍軟載輔輕輪遊遲違適遺郵釋針鋼鍵鏈隨隱難靈響頂順須領頻願飯飼馬騎髮鳥鹽麵絕絡絲"
-    "綱縱繪纜罰羅聞肅腦膚蘭衆該謂賠賺趕轄邁遞鄭銀銷錦鏡鐘陣陸階雖雜離頁頓顆飽駕驚麗勵團圓執堅壩壘墾壯夠奪"
-    "嚴孫寬寶將專尋岡島峽廟彈徵徹恆惡愛慣憑懷戰戲擊擬攜據掃揚損搖摟擺擁擇撥撫敵斷曉檔槍樁樣橫櫃歡殘氣沒溝"
-    "滅漢潔濕災煙熱爛牽猶瑪畢盜盧眾礙稟稈窩籤緩繳罈羈聳脅腳艙萊薩藍虧蝕襯詐誌誕誘諸謀謹譽豎負貿賬賤賴贈趙"
-    "軌輩辭醜鉤鋁鑒閘閥隴陝陳雛靚韓頗頰頸顛飢馭駛騰驢魯鯉鳳鴻鵬麼齋龐"
-)
-_SIMP = (
-    "万亿户亩个项场条台台吨里间处辆张两床栋只头顷种门笔届达过于内约实设开发举办养训导资务组织认签创争转带"
-    "担请权选布制订荐净计扩迁帮决辟启启筑盖稳减准确总长较点级标额预动业产电车区县乡镇农医卫疗环绿为与对进"
-    "数周线园楼义补奖优质规划体检测试验协会议际围换续获价钱贷营运输书图广队职员层备纪录报联证记参维护废险"
-    "压饮双变应给东类济态观让还齐龄仅传龙历范药费购卖买货财责积称筛粮红细终结统综紧练继习兴旧华莲艺术冲复"
-    "见视亲评详调论识题顾风飞馆驻斗鱼鲜鸡麦黄满况余厂装仓机桥铁铺摊厅础劳现时们学经岁网强属询咨赢边远邻阳"
-    "阴云静显驱党关闭问阅独状献画当尽监盘矿礼税穷竞简筹纳编绩声听临艰庄号虫览触托讯访许诊语说课谈讲谱读丰"
-    "猪贫贯贵贴贺宾赋赛趋跃军软载辅轻轮游迟违适遗邮释针钢键链随隐难灵响顶顺须领频愿饭饲马骑发鸟盐面绝络丝"
-    "纲纵绘缆罚罗闻肃脑肤兰众该谓赔赚赶辖迈递郑银销锦镜钟阵陆阶虽杂离页顿颗饱驾惊丽励团圆执坚坝垒垦壮够夺"
-    "严孙宽宝将专寻冈岛峡庙弹征彻恒恶爱惯凭怀战戏击拟携据扫扬损摇搂摆拥择拨抚敌断晓档枪桩样横柜欢残气没沟"
-    "灭汉洁湿灾烟热烂牵犹玛毕盗卢众碍禀秆窝签缓缴坛羁耸胁脚舱莱萨蓝亏蚀衬诈志诞诱诸谋谨誉竖负贸账贱赖赠赵"
-    "轨辈辞丑钩铝鉴闸阀陇陕陈雏靓韩颇颊颈颠饥驭驶腾驴鲁鲤凤鸿鹏么斋庞"
-)
-_FOLD = str.maketrans(_TRAD, _SIMP)
-
-# "會(huì)": a pinyin gloss after a character, with a tone mark or a tone number.
-_PINYIN = re.compile(
-    r"(?<=[\u4e00-\u9fff])\("
-    r"(?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*|[a-zü]{1,6}[1-5])"
-    r"\)"
-)
-
-# ------------------------------------------------------------------------------ the candidate
-
-_AR = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = f"[{CN_DIGITS}]+"
-# A number starts where no digit stands before it: scanning from inside a long run of digits
-# would make matching quadratic.
-_NUM = f"(?:(?<![\\d.])(?:{_AR})|(?<![{CN_DIGITS}]){_CN})"
-_MEASURE = "|".join(re.escape(m) for m in _ALL_MEASURES)
-_RANGE_SEP = r"\s*(?:-|~|—|–|至|到)\s*"
-
-_AT_LEAST = "超过 超 突破 不少于 不低于 至少 达到 达 力争 争取 新增 净增 累计 ≥".split()
-_MORE = "高于 多于 大于 余 >".split()  # 余: "300余家" (set from the 余/多 after the number)
-_AT_MOST = "不超过 不高于 不多于 控制在 低于 少于 小于 ≤ <".split()
-_ABOUT = "大约 约 近".split()
-_PRE = "|".join(re.escape(w) for w in sorted(_AT_LEAST + _MORE + _AT_MOST + _ABOUT, key=len)[::-1])
-_POST = r"以上|左右|以内|之内|以下|上下"
-
-_CANDIDATE = re.compile(
-    rf"(?:(?P<pre>{_PRE})\s*)?"
-    rf"(?:(?P<lo>{_NUM}){_RANGE_SEP}(?P<hi>{_NUM})|(?P<num>{_NUM}))"
-    r"\s*(?:(?P<mag>[万亿])?(?P<more>余|多))?"  # 300余家, 2万余人
-    rf"\s*(?P<measure>{_MEASURE})"
-    r"(?P<paren>\([^()]{1,8}\))?"
-    rf"(?P<post>{_POST})?"
-)
-# A number with no measure word after it, for target columns.
-_BARE = re.compile(
-    rf"(?:(?P<pre>{_PRE}|增长|下降|提高|降低)\s*)?"
-    rf"(?<![\d.])(?:(?P<lo>{_AR}){_RANGE_SEP}(?P<hi>{_AR})|(?P<num>{_AR}))"
-    rf"(?P<post>\s*(?:{_POST}))?"
-)
-_NOT_AFTER_BARE = re.compile(rf"[\d.%‰a-zA-Z]|\s*(?:[年月日号时季周天]|{_MEASURE})")
-
-# Verbs whose object is counted by the number in their clause.
-_TARGET_VERBS = (
-    "达到 达 超过 超 突破 新增 净增 累计 引进 引育 引入 培育 培养 集聚 举办 开展 实施 立项 支持 组织 "
-    "招引 认定 新认定 完成 开发 开设 建设 共建 新建 建成 改建 扩建 迁建 续建 争取 创建 争创 聘请 "
-    "转化 带动 承担 申请 申报 授权 设立 建立 打造 孵化 吸引 培训 选派 发布 制定 出台 推荐 遴选 落地 "
-    "签约 引导 资助 服务 解决 帮助 惠及 覆盖 改造 新修 修建 新辟 投放 安装 硬化 推广 安置 救助 "
-    "筛查 提供 开通 新开 开工 竣工 整治 治理 修复 造林 种植 绿化 发放 兑现 投入 投资 实现 "
-    "增长 下降 提高 降低 提升 增加 减少 不少于 不低于 至少 力争 约 近 控制在 不超过 保持在 稳定在"
-).split()
-_VERBS_ALT = "|".join(sorted(_TARGET_VERBS, key=len, reverse=True))
-_VERB_END = re.compile(f"(?:{_VERBS_ALT})$")
-_VERB_ANY = re.compile(_VERBS_ALT)
-# The words right before a number, not across punctuation: "新建学校十二所", not "培训”六个方面".
-_WINDOW = re.compile(r"[^,。;:、“”\"《》()!?\s]*$")
-# A clause may also open with the people or places the work is for: "为4000名小学生…",
-# "在50所学校食堂开展…", "对100家企业开展诊断" (but not 成为/作为/认为/以…为).
-_VERB_IN = re.compile(f"(?:{_VERBS_ALT})|(?<![成作认以列视称分因行较更广最])为|在|对")
-# A new task after ";" (a verb, perhaps numbered) ends a breakdown that started before it.
-_TASK_START = re.compile(rf"\s*(?:\d+[.、]|[①-⑳]|\(\d+\))?\s*(?:{_VERBS_ALT})")
-_COMMITMENT = re.compile(
-    r"超过|超|突破|不少于|不低于|至少|达到|达|新增|净增|力争|争取|控制在|不超过"
-)
+# ------------------------------------------------------------------------ markers around a number
 
 _BREAKDOWN = re.compile(r"其中|包括|\(含")
 _PROGRESS_LABEL = re.compile(
@@ -226,7 +120,7 @@ def find_targets(text: str, *, column: bool = False) -> list[Target]:
     the target (measure "") and a number with a measure word needs no verb or clause end.
     """
     if "(" in text:
-        text = _PINYIN.sub("", text)
+        text = PINYIN.sub("", text)
     return _Reader(text, column).targets()
 
 
@@ -235,7 +129,7 @@ class _Reader:
 
     def __init__(self, text: str, column: bool) -> None:
         self.raw = text
-        self.s = text.translate(_FOLD)
+        self.s = text.translate(FOLD)
         self.column = column
         s = self.s
         self.clause_starts = [i + 1 for i, ch in enumerate(s) if ch in _CLAUSE_MARKS]
@@ -281,7 +175,7 @@ class _Reader:
                 continue
             end = m.end()
             while end < len(s) and s[end] not in _SENTENCE_MARKS:
-                if s[end] in ";；" and _TASK_START.match(s, end + 1):
+                if s[end] in ";；" and TASK_START.match(s, end + 1):
                     break
                 end += 1
             spans.append((m.end(), end))
@@ -290,7 +184,7 @@ class _Reader:
     # -- reading
 
     def targets(self) -> list[Target]:
-        for m in _CANDIDATE.finditer(self.s):
+        for m in CANDIDATE.finditer(self.s):
             start = m.start("lo") if m.group("lo") else m.start("num")
             if any(a <= start < b for a, b in self.progress):
                 continue
@@ -371,7 +265,7 @@ class _Reader:
         if post in ("以上", "以下") and not ends_clause:
             return None  # 5000万元以上科技成果转化项目, 5000万元以下的企业
         if (
-            _MONEY_OR_SIZE.match(measure)
+            MONEY_OR_SIZE.match(measure)
             and not post
             and (after == "的" or (not ends_clause and _ATTRIBUTE_NOUN.match(rest)))
         ):
@@ -383,7 +277,7 @@ class _Reader:
         if _PAST.search(clause) or self._reported(start):
             return None  # 已累计完成31.7万亩, 整体进度已完成…的55%
         part = self._breakdown_part(start)
-        if part is not None and not (pre or post or _COMMITMENT.search(part)):
+        if part is not None and not (pre or post or COMMITMENT.search(part)):
             return None  # 其中小学8所
         if (
             measure not in ("%", "‰", "个百分点", "百分点")
@@ -397,8 +291,8 @@ class _Reader:
                 return None  # 亿元企业3家: a magnitude, not a number
             # 三个区分开来, 两个维护, 工程(二期): Chinese numerals count only right after a
             # target verb ("新建学校十二所").
-            window = _WINDOW.search(s, max(0, start - 4), start)
-            if not (pre or (window and _VERB_ANY.search(window.group()))):
+            window = WINDOW.search(s, max(0, start - 4), start)
+            if not (pre or (window and VERB_ANY.search(window.group()))):
                 return None
             if raw == "一" or (raw == "两" and measure in _IDIOM_TWO):
                 return None  # 一批, 一支, 两个
@@ -437,11 +331,11 @@ class _Reader:
         its clause ("完成秦南路…3.4公里道路改造", "为4000名小学生…"). A verb deeper in the
         clause is usually part of a name ("科技金融服务中心3个中心")."""
         s = self.s
-        if _VERB_END.search(s, max(0, pos - 4), pos):
+        if VERB_END.search(s, max(0, pos - 4), pos):
             return True
         cs = self.clause_start(pos)
         lead = _CLAUSE_LEAD.match(s, cs, pos)
-        return bool(_VERB_IN.match(s, lead.end() if lead else cs, pos))
+        return bool(VERB_IN.match(s, lead.end() if lead else cs, pos))
 
     def _reported(self, pos: int) -> bool:
         """Whether the sentence holding `pos` reports: it opens so ("已累计完成…", "截至10月底,…")
@@ -465,7 +359,7 @@ class _Reader:
         s = self.s
         taken = [(p, p + len(t.text)) for p, t in self.found]
         bare: list[re.Match[str]] = []
-        for m in _BARE.finditer(s):
+        for m in BARE.finditer(s):
             start = m.start("lo") if m.group("lo") else m.start("num")
             if any(a <= start < b for a, b in self.progress):
                 continue
@@ -477,7 +371,7 @@ class _Reader:
                 (prev.isascii() and (prev.isalnum() or prev in ".-+/,")) or prev in "第每"
             ):
                 continue  # S307, 第3, part of a number
-            if _NOT_AFTER_BARE.match(s, end):
+            if NOT_AFTER_BARE.match(s, end):
                 continue  # 2019年, 5G, 18个 (read above with its measure)
             bare.append(m)
         if len(bare) != 1:
@@ -504,11 +398,11 @@ class _Reader:
 def _op(pre: str, post: str, is_range: bool) -> TargetOp:
     if is_range:
         return "range"
-    if post in ("左右", "上下") or pre in _ABOUT:
+    if post in ("左右", "上下") or pre in ABOUT:
         return "≈"
-    if post in ("以内", "之内", "以下") or pre in _AT_MOST:
+    if post in ("以内", "之内", "以下") or pre in AT_MOST:
         return "≤"
-    if pre in _MORE:
+    if pre in MORE:
         return ">"
     return "≥"
 

@@ -54,7 +54,8 @@ _SEVERITY: dict[Light, int] = {"green": 0, "yellow": 1, "red": 2}
 MAX_GROUPS = 25  # bars at most, "其他" included
 _LABEL_CHARS = 14  # a longer unit name is cut with … on the axis (the legend keeps it whole)
 
-# The chart's words, with a CJK font and without one (then nothing may be outside ASCII).
+# The chart's words: Chinese, and English (for DUBAN_LANGUAGE=en, and for a chart drawn without
+# a CJK font, when nothing on the image may be outside ASCII).
 WORDS_ZH = {
     "unit": "各单位平均进度",
     "section": "各板块平均进度",
@@ -70,12 +71,15 @@ WORDS_ZH = {
     "empty": "暂无事项",
     "axis": "平均进度(%)",
 }
-WORDS_ASCII = {
+WORDS_EN = {
     "unit": "Mean progress by unit",
     "section": "Mean progress by section",
     "as_of": "as of {iso}",
     "pace": "time elapsed {pace:.0f}%",
     "value": "{mean:.0f}% ({count})",
+    "other": "other ({groups})",
+    "no_unit": "no unit",
+    "no_section": "no section",
     "green": "on track",
     "yellow": "behind",
     "red": "late",
@@ -167,22 +171,24 @@ def progress_chart(
     font: Path | Literal["auto"] | None = "auto",
     section_titles: Mapping[str, str] | None = None,
     max_groups: int = MAX_GROUPS,
+    lang: str = "zh",
 ) -> Chart:
     """The digest's chart as a PNG: one bar per unit (items count for their lead units) or per
     top-level section, at most `max_groups` bars with the rest folded into one "其他" bar.
 
     `font` is a font file with CJK glyphs, "auto" to find one, or None to draw without one
     (ASCII labels #1…#n and a legend returned for the text). `section_titles` maps a section
-    label ("一、") to its title for by="section".
+    label ("一、") to its title for by="section". `lang` "en" draws the chart's own words in
+    English (the plan's words, such as unit names, stay as they are).
     """
     cjk = find_cjk_font() if font == "auto" else font
-    words = WORDS_ZH if cjk is not None else WORDS_ASCII
+    words = WORDS_ZH if cjk is not None and lang == "zh" else WORDS_EN
     if cjk is None:
         log.warning(
             "no CJK font found: install fonts-noto-cjk (apt) or the cvttf-notosanscjk-regular "
             "package; the chart labels its bars #1…#n and the digest prints the legend"
         )
-    bars = group_bars(snap, by=by, section_titles=section_titles, max_groups=max_groups)
+    bars = group_bars(snap, by=by, section_titles=section_titles, max_groups=max_groups, lang=lang)
     pace = pace_points(snap)
     legend = [f"#{k} {b.label}" for k, b in enumerate(bars, start=1)] if cjk is None else None
     labels = (
@@ -216,14 +222,15 @@ def group_bars(
     by: Literal["unit", "section"] = "unit",
     section_titles: Mapping[str, str] | None = None,
     max_groups: int = MAX_GROUPS,
+    lang: str = "zh",
 ) -> list[Bar]:
     """The bars, top to bottom. Units: worst light first, then lowest mean (exceptions first);
     sections: in plan order. Beyond max_groups the last groups fold into one bar.
 
-    Labels are Chinese even when the chart is drawn without a CJK font: they go to the legend
+    Labels are in `lang` even when the chart is drawn without a CJK font: they go to the legend
     the digest prints, and the image shows #n.
     """
-    words = WORDS_ZH
+    words = WORDS_EN if lang == "en" else WORDS_ZH
     max_groups = max(max_groups, 1)
     groups: dict[str, list[ItemState]] = {}
     several_plans = len({s.record.plan_id for s in snap.items}) > 1

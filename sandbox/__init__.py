@@ -42,6 +42,11 @@ Limits and faults: ``sb.limits.global_limit / private_chat / group_chat`` (a :cl
 
 Standalone: ``python -m sandbox --port 8081 --token 123:ABC`` prints the root URL; people are
 then driven over HTTP under ``/_sandbox/`` (see :mod:`sandbox.control`).
+
+Modules: ``server`` (the class, HTTP) with ``reading`` and ``faults`` · ``world`` (all state),
+``people`` (users and chats), ``actions`` (what they do), ``messages``, ``files`` · ``methods``
+(the Bot API) with ``validation`` and ``sending`` · ``webhook``, ``webhook_delivery`` ·
+``limits``, ``html`` (parse mode), ``params``, ``model``, ``control``.
 """
 
 from .html import HtmlParseError, parse_html

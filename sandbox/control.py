@@ -40,8 +40,8 @@ from .model import JSON, ApiError
 from .params import Params
 
 if TYPE_CHECKING:
+    from .people import SandboxChat, SandboxUser
     from .server import BotApiSandbox
-    from .world import SandboxChat, SandboxUser
 
 __all__ = ["add_control_routes"]
 

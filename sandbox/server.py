@@ -7,18 +7,10 @@
         ...
         reply = await sb.wait_for_message(alice)
 
-Faults (``inject``, ``set_latency``, ``drop_connections``) apply per request before the method
-runs (a dropped connection may instead be dropped after it ran, to model "sent, but the answer
-was lost"). A fault without a method matches every method except getUpdates, so a polling loop
-running beside the code under test cannot swallow a fault meant for the bot's sends.
-
-Webhooks work as in Telegram: after ``setWebhook`` getUpdates answers 409 and every pending
-update is POSTed to the URL (JSON, with the ``X-Telegram-Bot-Api-Secret-Token`` header), one at
-a time and in order; an answer other than 2xx, or none, is retried with a growing pause and
-shows in ``getWebhookInfo`` as ``last_error_message``. Telegram wants an https URL on port 80,
-88, 443 or 8443 of a public address; ``loopback_http_webhooks=True`` also admits http:// to a
-loopback host on any port, for a bot running beside the tests. ``sandbox.webhook_deliveries``
-lists every attempt.
+The class is assembled from its concerns: people and chats are :mod:`sandbox.people`, what tests
+read is :class:`~sandbox.reading.SandboxReading`, injected faults are
+:class:`~sandbox.faults.FaultInjection` (applied here, per request), the Bot API methods are
+:mod:`sandbox.methods`, and pushing updates to a webhook is :mod:`sandbox.webhook_delivery`.
 """
 
 from __future__ import annotations
@@ -29,20 +21,22 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from http import HTTPStatus
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
-import aiohttp
 from aiohttp import web
 
+from .faults import FaultInjection
 from .limits import Limit, Limits, RateLimiter
-from .methods import MAX_UPLOAD_BYTES, METHODS, BotApi, scope_key
-from .model import JSON, ApiCall, ApiError, SentMessage, Stats
+from .methods import METHODS, BotApi
+from .model import JSON, ApiCall, ApiError, Stats
 from .params import Params
-from .world import ChatRef, SandboxChat, SandboxUser, Webhook, World
+from .people import ChatRef, SandboxChat, SandboxUser
+from .reading import SandboxReading
+from .sending import MAX_UPLOAD_BYTES
+from .webhook_delivery import WebhookDelivery, deliver_updates
+from .world import World
 
 __all__ = ["DOWNLOAD_METHOD", "BotApiSandbox", "WebhookDelivery"]
 
@@ -57,42 +51,8 @@ DEFAULT_GLOBAL_LIMIT = Limit.per_second(30)
 DEFAULT_PRIVATE_CHAT_LIMIT = Limit.per_second(1)
 DEFAULT_GROUP_CHAT_LIMIT = Limit.per_minute(20)
 
-_T = TypeVar("_T")
 
-
-@dataclass
-class _Fault:
-    method: str | None  # lower-case, None = any except getUpdates
-    remaining: int
-    status: int = 500
-    description: str = ""
-    retry_after: int | None = None
-    drop: bool = False
-    after_processing: bool = False
-    stall: float = 0.0  # answer this late, then as normal (see BotApiSandbox.stall)
-
-    def matches(self, method: str) -> bool:
-        if self.method is None:
-            return method != "getupdates"
-        return self.method == method
-
-
-@dataclass(frozen=True)
-class WebhookDelivery:
-    """One POST of an update to the webhook.
-
-    ``status`` is the HTTP status the bot answered, ``None`` when no answer came; ``error`` is
-    what getWebhookInfo then reports as ``last_error_message`` (``None`` when delivered).
-    """
-
-    update_id: int
-    url: str
-    status: int | None
-    error: str | None
-    at: float
-
-
-class BotApiSandbox:
+class BotApiSandbox(SandboxReading, FaultInjection):
     """A stand-in for api.telegram.org on 127.0.0.1, with people to talk to the bot.
 
     Limits default to Telegram's documented ones (30 msg/s overall, 1/s per private chat,
@@ -144,9 +104,9 @@ class BotApiSandbox:
         self._webhook_timeout = webhook_timeout
         self._webhook_task: asyncio.Task[None] | None = None
         self.webhook_deliveries: list[WebhookDelivery] = []
-        self._faults: list[_Fault] = []
-        self._latency: dict[str | None, float] = {}
-        self._cursors: dict[int, int] = {}
+        self._faults = []
+        self._latency = {}
+        self._cursors = {}
         self._host = host
         self._port = port
         self._control_api = control_api
@@ -177,7 +137,14 @@ class BotApiSandbox:
         self._root = f"http://{host}:{port}"
         self._api.closing = False
         self._webhook_task = asyncio.create_task(
-            self._deliver_webhook_updates(), name="sandbox-webhook"
+            deliver_updates(
+                self.world,
+                self._api,
+                self.webhook_deliveries,
+                retry=self._webhook_retry,
+                timeout=self._webhook_timeout,
+            ),
+            name="sandbox-webhook",
         )
         log.info("Bot API sandbox listening on %s", self._root)
         return self
@@ -299,223 +266,6 @@ class BotApiSandbox:
         """The chat for a chat id, a user (their private chat) or a chat."""
         return self.world.chat(chat)
 
-    # -- what the bot did -----------------------------------------------------------------------
-
-    def sent(self, chat: ChatRef) -> list[SentMessage]:
-        """Every message the bot sent to ``chat``, oldest first (deleted ones flagged)."""
-        return [m.record for m in self.world.chat(chat).messages.values() if m.record is not None]
-
-    def messages(self, chat: ChatRef) -> list[JSON]:
-        """The whole conversation in ``chat`` as Telegram Message objects, users' included."""
-        return self.world.chat(chat).messages_json()
-
-    async def wait_for_message(
-        self,
-        chat: ChatRef,
-        predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,
-        *,
-        after: int | None = None,
-    ) -> SentMessage:
-        """Wait for the next bot message in ``chat`` (matching ``predicate``) and return it.
-
-        "Next" means after the message the previous ``wait_for_message`` on this chat returned
-        (or after message id ``after``), so consecutive calls walk through the bot's replies in
-        order and never return the same one twice.
-        """
-        target = self.world.chat(chat)
-        cursor = after if after is not None else self._cursors.get(target.id, 0)
-
-        def found() -> SentMessage | None:
-            for stored in target.messages.values():
-                record = stored.record
-                if (
-                    record is not None
-                    and stored.message_id > cursor
-                    and (predicate is None or predicate(record))
-                ):
-                    return record
-            return None
-
-        try:
-            record = await self.world.wait_until(found, timeout)
-        except TimeoutError:
-            raise TimeoutError(self._describe_timeout(target, cursor, timeout)) from None
-        self._cursors[target.id] = record["message_id"]
-        return record
-
-    def _describe_timeout(self, chat: SandboxChat, cursor: int, timeout: float) -> str:
-        sent = [
-            (r["message_id"], r["text"] or r["caption"]) for r in self.sent(chat) if r is not None
-        ]
-        failed = [
-            f"{c.method} -> {c.status} {c.description}" for c in self.calls if c.status != 200
-        ]
-        return (
-            f"no matching bot message in chat {chat.id} after message {cursor} within "
-            f"{timeout} s; the bot sent {sent}; failed calls: {failed[-5:]}"
-        )
-
-    async def wait_for(
-        self, condition: Callable[[], _T | None], timeout: float = 5.0, *, what: str = ""
-    ) -> _T:
-        """Wait until ``condition()`` is truthy and return its value.
-
-        Re-checked on every sandbox change and every 20 ms, so conditions on the bot's own
-        state (a handler's side effects, a database row) work as well.
-        """
-        try:
-            return await self.world.wait_until(condition, timeout, recheck=0.02)
-        except TimeoutError:
-            raise TimeoutError(
-                f"timed out after {timeout} s waiting for {what or condition}"
-            ) from None
-
-    def calls_to(self, method: str) -> list[ApiCall]:
-        """The logged calls of one method (name matched case-insensitively)."""
-        wanted = method.lower()
-        return [c for c in self.calls if c.method.lower() == wanted]
-
-    @property
-    def pending_updates(self) -> list[JSON]:
-        """Updates the bot has not confirmed yet."""
-        return list(self.world.updates)
-
-    @property
-    def webhook(self) -> Webhook | None:
-        """The webhook the bot set (url, secret_token, last_error_*), or ``None``."""
-        return self.world.webhook
-
-    @property
-    def answers(self) -> dict[str, JSON]:
-        """answerCallbackQuery results by query id: text, show_alert, url, cache_time."""
-        return self.world.answers
-
-    def commands(self, scope: Any = None, language_code: str = "") -> list[JSON]:
-        """The command list stored for exactly this scope (a dict or a PTB BotCommandScope)."""
-        key = scope_key(self.world, _as_dict(scope))
-        return list(self.world.commands.get((key, language_code), []))
-
-    def visible_commands(
-        self, chat: ChatRef, user: SandboxUser | None = None, language_code: str = ""
-    ) -> list[JSON]:
-        """The menu a user would see in ``chat``, resolving scopes in Telegram's order."""
-        target = self.world.chat(chat)
-        keys: list[tuple[Any, ...]]
-        if not target.is_group:
-            keys = [("chat", target.id), ("all_private_chats",), ("default",)]
-        else:
-            is_admin = user is not None and user.id in target.admins
-            keys = [("chat_member", target.id, user.id)] if user is not None else []
-            if is_admin:
-                keys.append(("chat_administrators", target.id))
-            keys.append(("chat", target.id))
-            if is_admin:
-                keys.append(("all_chat_administrators",))
-            keys += [("all_group_chats",), ("default",)]
-        languages = [language_code, ""] if language_code else [""]
-        for key in keys:
-            for language in languages:
-                found = self.world.commands.get((key, language))
-                if found is not None:
-                    return list(found)
-        return []
-
-    def file_bytes(self, file_id: str) -> bytes:
-        """The content behind a file id (e.g. a document the bot sent)."""
-        return self.world.files[file_id].data
-
-    # -- faults -------------------------------------------------------------------------------
-
-    def inject(
-        self,
-        method: str | None = None,
-        status: int = 500,
-        count: int = 1,
-        *,
-        description: str | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        """Answer the next ``count`` matching calls with an error instead of running them.
-
-        ``status=429`` gets ``parameters.retry_after`` (default 1), like a real flood wait.
-        """
-        if status == 429 and retry_after is None:
-            retry_after = 1
-        if description is None:
-            if status == 429:
-                description = f"Too Many Requests: retry after {retry_after}"
-            else:
-                try:
-                    description = HTTPStatus(status).phrase
-                except ValueError:
-                    description = f"Error {status}"
-        self._faults.append(
-            _Fault(
-                method.lower() if method else None,
-                count,
-                status=status,
-                description=description,
-                retry_after=retry_after if status == 429 else None,
-            )
-        )
-
-    def drop_connections(
-        self, count: int = 1, method: str | None = None, *, after_processing: bool = False
-    ) -> None:
-        """Close the connection without answering, for the next ``count`` matching calls.
-
-        With ``after_processing=True`` the call takes effect first (the message is sent) and
-        only the answer is lost -- the case that makes a retrying client send twice.
-        """
-        self._faults.append(
-            _Fault(
-                method.lower() if method else None,
-                count,
-                drop=True,
-                after_processing=after_processing,
-            )
-        )
-
-    def stall(self, count: int = 1, method: str | None = None, *, seconds: float = 30.0) -> None:
-        """Hold the next ``count`` matching calls for ``seconds`` before running them.
-
-        A client whose timeout is shorter gives up, yet the call then takes effect as Telegram's
-        would: a timed-out send may well have been delivered.
-        """
-        self._faults.append(
-            _Fault(method.lower() if method else None, count, stall=max(0.0, seconds))
-        )
-
-    def set_latency(self, seconds: float, method: str | None = None) -> None:
-        """Delay every matching call by ``seconds`` (0 removes the delay)."""
-        key = method.lower() if method else None
-        if seconds > 0:
-            self._latency[key] = seconds
-        else:
-            self._latency.pop(key, None)
-
-    def clear_faults(self) -> None:
-        """Forget pending injected errors, drops and latencies."""
-        self._faults.clear()
-        self._latency.clear()
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        for fault in self._faults:
-            if fault.matches(method):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
-    def _latency_for(self, method: str) -> float:
-        if method in self._latency:
-            return self._latency[method]
-        if method == "getupdates":
-            return 0.0
-        return self._latency.get(None, 0.0)
-
     # -- HTTP -----------------------------------------------------------------------------------
 
     def _check_token(self, token: str) -> ApiError | None:
@@ -633,87 +383,6 @@ class BotApiSandbox:
             if status == 429:
                 self.stats.too_many_requests += 1
 
-    # -- webhook delivery -----------------------------------------------------------------------
-
-    async def _deliver_webhook_updates(self) -> None:
-        """While a webhook is set, push the oldest pending update until the bot takes it."""
-        world = self.world
-        first, longest = self._webhook_retry
-        delay = first
-        timeout = aiohttp.ClientTimeout(total=self._webhook_timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            while not self._api.closing:
-                hook = world.webhook
-                if hook is None or not world.updates:
-                    with contextlib.suppress(TimeoutError):
-                        await world.wait_until(_has_work(world, self._api), 3600.0)
-                    delay = first
-                    continue
-                update = world.updates[0]
-                status, error = await self._post_update(session, hook, update)
-                self.webhook_deliveries.append(
-                    WebhookDelivery(update["update_id"], hook.url, status, error, time.time())
-                )
-                if error is None:
-                    world.confirm(update["update_id"] + 1)  # taken: gone for good
-                    delay = first
-                    world.notify()
-                    continue
-                hook.last_error_date = int(world.clock())
-                hook.last_error_message = error
-                world.notify()
-                # Back off, but a new setWebhook or deleteWebhook starts afresh at once.
-                with contextlib.suppress(TimeoutError):
-                    await world.wait_until(_replaced(world, hook, self._api), delay)
-                delay = min(longest, delay * 2)
-
-    async def _post_update(
-        self, session: aiohttp.ClientSession, hook: Webhook, update: JSON
-    ) -> tuple[int | None, str | None]:
-        """POST one update; (status, None) when taken, else (status or None, Telegram's text)."""
-        headers = {"Content-Type": "application/json"}
-        if hook.secret_token is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
-        body = json.dumps(update, ensure_ascii=False).encode()
-        try:
-            async with session.post(
-                hook.url, data=body, headers=headers, allow_redirects=False
-            ) as response:
-                await response.read()
-                if 200 <= response.status < 300:
-                    return response.status, None
-                reason = f" {response.reason}" if response.reason else ""
-                return (
-                    response.status,
-                    f"Wrong response from the webhook: {response.status}{reason}",
-                )
-        except TimeoutError:
-            return None, "Read timeout expired"
-        except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, ConnectionRefusedError):
-                return None, "Connection refused"
-            return None, f"Connection failed: {exc.os_error.strerror or exc.os_error}"
-        except aiohttp.ClientError as exc:
-            return None, f"Connection failed: {exc}"
-
     async def _not_found(self, request: web.Request) -> web.Response:
         body = ApiError(404, "Not Found").body()
         return web.Response(text=json.dumps(body), status=404, content_type="application/json")
-
-
-def _as_dict(scope: Any) -> Any:
-    """Accept PTB's BotCommandScope objects as well as plain dicts."""
-    if scope is None or isinstance(scope, Mapping):
-        return dict(scope) if scope is not None else None
-    to_dict = getattr(scope, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    raise TypeError(f"not a command scope: {scope!r}")
-
-
-def _has_work(world: World, api: BotApi) -> Callable[[], bool]:
-    return lambda: api.closing or (world.webhook is not None and bool(world.updates))
-
-
-def _replaced(world: World, hook: Webhook, api: BotApi) -> Callable[[], bool]:
-    return lambda: api.closing or world.webhook is not hook

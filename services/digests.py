@@ -7,17 +7,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from telegram import Bot, InputFile
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
 from plans.followup.schedule import cycle_date, is_working_day, next_working_day
 from plans.followup.status import Snapshot
 from render.chart import progress_chart
 from render.compose import Composed
 from render.digest import Digest, compose_digest
 from services.core import Services
-from services.nudging import deliver
+from services.delivery import deliver
+from services.sending import Sender, SendFailed
 from storage import list_plans
 from storage.nudges_repo import claimer_name
 from storage.people_repo import contacts_by_role
@@ -76,7 +73,9 @@ async def make_digest(svc: Services, now: datetime) -> DigestResult:
     week_ago = now - timedelta(days=7)
     before = await svc.snapshots.snapshot(svc.db, svc.tz, week_ago.date(), until=week_ago)
     plans = [p for p in await list_plans(svc.db) if p.active]
-    title = plans[0].title if len(plans) == 1 else "、".join(p.title for p in plans)
+    title = (
+        plans[0].title if len(plans) == 1 else svc.texts("list_sep").join(p.title for p in plans)
+    )
     digest = compose_digest(
         svc.texts,
         snap,
@@ -87,12 +86,12 @@ async def make_digest(svc: Services, now: datetime) -> DigestResult:
         since=week_ago,
     )
     async with _CHART_LOCK:  # matplotlib is not thread-safe: one chart at a time
-        chart = await asyncio.to_thread(progress_chart, snap, title=title)
+        chart = await asyncio.to_thread(progress_chart, snap, title=title, lang=svc.texts.lang)
     return DigestResult(digest, chart.png, chart.legend)
 
 
 async def send_digest(
-    svc: Services, bot: Bot, now: datetime, *, force: bool = False
+    svc: Services, sender: Sender, now: datetime, *, force: bool = False
 ) -> DigestResult | None:
     """Send this week's digest to every leader and coordinator, once per week.
 
@@ -122,20 +121,20 @@ async def send_digest(
         if contact.chat_id in seen:
             continue
         seen.add(contact.chat_id)
-        messages = await deliver(svc, bot, contact, Composed(result.digest.text_chunks))
+        messages = await deliver(svc, sender, contact, Composed(result.digest.text_chunks))
         if not messages:
             result.unreachable.append(contact.display_name or str(contact.chat_id))
             continue
         chat_id = messages[-1].chat_id  # a group upgraded meanwhile has a new id
         try:
-            await bot.send_photo(
+            await sender.send_picture(
                 chat_id,
-                InputFile(result.chart, filename=f"duban-{week}.png"),
-                caption=svc.texts("digest_chart_caption"),
-                parse_mode=ParseMode.HTML,
+                result.chart,
+                filename=f"duban-{week}.png",
+                caption_html=svc.texts("digest_chart_caption"),
             )
-        except TelegramError as e:
-            log.warning("digest chart to %s failed: %s", chat_id, e.message)
+        except SendFailed as e:
+            log.warning("digest chart to %s failed: %s", chat_id, e.reason)
         result.recipients += 1
         if not await digest_delivered(svc.db, week, owner=owner, chat_id=chat_id, now=_wall()):
             log.warning("digest of %s: another sender took it over", week)

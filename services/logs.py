@@ -8,7 +8,7 @@ complete: a token inside an exception's text, a traceback or an argument's repr 
 substring of the line by then. `warnings`, uncaught exceptions (also in threads) and the
 command line's own one-line errors (`redact`, `print_crash`) go the same way.
 
-Events log one line each: an update with its latency (`logged_updates`), a nudge pass with
+Events log one line each: an update with its latency (`log_update`, from bot.updates), a nudge pass with
 its counts (`log_nudge_pass`), a stored report (`log_report_stored`), a failed update with
 its id (`log_update_error`). Message text is never logged at INFO. A network fault that will
 be retried (NetworkError, TimedOut, RetryAfter, 409 Conflict, a proxy's HTML page) is one
@@ -18,202 +18,44 @@ an error in duban's own code keeps its traceback.
 `DUBAN_LOG_FORMAT=json` writes one JSON object per line: ts, level, logger, msg, the event's
 fields (given with `extra=`), the id of the update being handled, and exc for a traceback.
 
+The pieces: the secrets and the redacting formatter are services.redaction; the event lines
+(`handling`, `log_update`, `log_nudge_pass` …) are services.log_events. Here: the text and JSON
+formats, `configure_logging`, the hooks for uncaught exceptions, and `print_crash`.
+
 This module does not import python-telegram-bot: the command line loads it for every command.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
-import copy
 import json
 import logging
-import re
 import sys
 import threading
-import time
 import traceback
-from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, TextIO
+
+from services.log_events import current_update
+from services.redaction import RedactingFormatter, keep_secrets, one_line, redact, short_error
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-    from telegram.ext import BaseUpdateProcessor
-
     from config import Settings
 
 __all__ = [
     "JsonFormatter",
-    "RedactingFormatter",
-    "Redactor",
     "TextFormatter",
     "configure_logging",
-    "keep_secret",
-    "keep_secrets",
-    "log_nudge_pass",
-    "log_report_stored",
-    "log_update_error",
-    "logged_updates",
     "print_crash",
-    "redact",
     "reset_logging",
 ]
 
-TOKEN_MARK = "<token>"
-SECRET_MARK = "<secret>"
-# The part of a bot token after the colon is redacted on its own from this length: Telegram's
-# are 35 characters, long enough that nothing else in a log line matches them by chance.
-MIN_LONE_SECRET = 16
-MIN_SECRET = 6  # shorter "secrets" would blank out ordinary words
-SHORT_ERROR = 300  # characters of an error's text on a one-line retry
-
-updates_log = logging.getLogger("bot.updates")
-errors_log = logging.getLogger("bot.errors")
 _crash_log = logging.getLogger("duban")
 
 
-# ---------------------------------------------------------------------------- redaction
-
-
-def _secret_value(value: str | SecretStr | None) -> str:
-    if value is None:
-        return ""
-    get = getattr(value, "get_secret_value", None)
-    return str(get()) if callable(get) else str(value)
-
-
-class Redactor:
-    """Replaces secrets in text, in any case and URL-encoded.
-
-    A bot token `ID:SECRET` is matched with its colon as `:`, `%3A` or `%253A` (encoded twice),
-    and its SECRET alone when that is long enough to be unique; other secrets as a whole.
-    """
-
-    def __init__(self) -> None:
-        self._patterns: list[tuple[re.Pattern[str], str]] = []
-        self._seen: set[str] = set()
-
-    def add(self, secret: str | SecretStr | None, mark: str = TOKEN_MARK) -> None:
-        value = _secret_value(secret).strip()
-        if len(value) < MIN_SECRET or value in self._seen:
-            return
-        self._seen.add(value)
-        head, colon, tail = value.partition(":")
-        forms: list[str] = []
-        if colon and head and tail:
-            colons = r"(?::|%3a|%253a)"
-            forms.append(re.escape(head) + colons + _encoded(tail))
-            if len(tail) >= MIN_LONE_SECRET:
-                forms.append(_encoded(tail))
-        else:
-            forms.append(_encoded(value))
-        for form in forms:  # the whole token before its secret part alone
-            self._patterns.append((re.compile(form, re.IGNORECASE), mark))
-
-    def __call__(self, text: str) -> str:
-        for pattern, mark in self._patterns:
-            text = pattern.sub(mark, text)
-        return text
-
-    def __bool__(self) -> bool:
-        return bool(self._patterns)
-
-
-def _encoded(part: str) -> str:
-    """A pattern for `part` as it is, or percent-encoded (once or twice)."""
-    plain = re.escape(part)
-    once = quote(part, safe="")
-    if once == part:
-        return plain
-    twice = quote(once, safe="")
-    return "(?:" + "|".join(re.escape(v) for v in (part, once, twice)) + ")"
-
-
-_SECRETS = Redactor()
-
-
-def keep_secret(value: str | SecretStr | None, mark: str = TOKEN_MARK) -> None:
-    """Never print `value`: not in logs, not in the command line's error lines.
-
-    Also redacts what logging prints when no handler is configured (its last resort).
-    """
-    _SECRETS.add(value, mark)
-    last = logging.lastResort
-    if last is not None and not isinstance(last.formatter, RedactingFormatter):
-        last.setFormatter(RedactingFormatter(last.formatter))
-
-
-def keep_secrets(settings: Settings) -> None:
-    """The secrets among the settings: the bot token and, when set, the webhook secret."""
-    keep_secret(settings.bot_token, TOKEN_MARK)
-    keep_secret(getattr(settings, "webhook_secret", None), SECRET_MARK)
-
-
-def redact(text: str) -> str:
-    """`text` without any secret `keep_secret` was told of."""
-    return _SECRETS(text)
-
-
-# ---------------------------------------------------------------------------- formatting
-
-
-def one_line(text: str) -> str:
-    """Line breaks shown as \\n, so that one record is one line of text."""
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-
-
-def clip(text: str, limit: int = SHORT_ERROR) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def short_error(error: BaseException, redactor: Redactor | None = None) -> str:
-    """`Type: message`, on one line, redacted and then clipped (the message alone if it names
-    the type). Redacting first matters: a clip through the token would leave part of it."""
-    name = type(error).__name__
-    text = one_line(str(error)).strip() or name
-    text = text if text.startswith(name) else f"{name}: {text}"
-    return clip((redactor or _SECRETS)(text))
-
-
-def is_transient(error: BaseException, logger: str = "") -> bool:
-    """Whether `error` is a network fault that is retried: worth one line, not a traceback.
-
-    python-telegram-bot's NetworkError (timeouts, dropped connections, 5xx) but not its
-    BadRequest (a subclass: our request was wrong), RetryAfter (429), Conflict (409: another
-    poller), and a Bot API answer that was not JSON (a proxy's error page).
-    """
-    tg = sys.modules.get("telegram.error")  # no Telegram error exists before it is imported
-    if tg is not None:
-        if isinstance(error, tg.BadRequest):
-            return False
-        if isinstance(error, tg.NetworkError | tg.RetryAfter | tg.Conflict):
-            return True
-    return logger.startswith("telegram.request") and isinstance(error, ValueError)
-
-
-def _calm(record: logging.LogRecord, redactor: Redactor) -> logging.LogRecord:
-    """A retried network fault as one WARNING line: its error's text instead of a traceback.
-
-    The record is copied, not changed: other handlers see it as it was logged.
-    """
-    error = record.exc_info[1] if record.exc_info else None
-    if error is None or not is_transient(error, record.name):
-        return record
-    calm = copy.copy(record)
-    message = clip(redactor(one_line(record.getMessage())), 2 * SHORT_ERROR)
-    short = short_error(error, redactor)
-    if short not in message:
-        message = f"{message.rstrip('. ')}: {short}"
-    calm.msg, calm.args = message, None
-    calm.exc_info, calm.exc_text = None, None
-    if calm.levelno > logging.WARNING:
-        calm.levelno, calm.levelname = logging.WARNING, "WARNING"
-    return calm
+# ---------------------------------------------------------------------------- formats
 
 
 class TextFormatter(logging.Formatter):
@@ -245,7 +87,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        event = _CURRENT.get()
+        event = current_update()
         if event is not None and event.update_id is not None:
             out["update_id"] = event.update_id
         for key, value in record.__dict__.items():
@@ -258,22 +100,6 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             out["stack"] = self.formatStack(record.stack_info)
         return json.dumps(out, ensure_ascii=False, default=str)
-
-
-class RedactingFormatter(logging.Formatter):
-    """Wraps a handler's formatter: retried faults on one line, then no secret in the result.
-
-    The whole formatted string is redacted, so the message, its arguments, the traceback
-    (`formatException`), the stack and the JSON fields are all covered.
-    """
-
-    def __init__(self, inner: logging.Formatter | None, redactor: Redactor = _SECRETS) -> None:
-        super().__init__()
-        self.inner = inner or logging.Formatter()
-        self.redactor = redactor
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self.redactor(self.inner.format(_calm(record, self.redactor)))
 
 
 class SafeStreamHandler(logging.StreamHandler[TextIO]):
@@ -425,230 +251,3 @@ def print_crash(error: BaseException, stream: TextIO | None = None) -> None:
     text = "".join(traceback.format_exception(error))
     out.write(redact(text))
     out.write(redact(f"duban: internal error: {short_error(error)}") + "\n")
-
-
-# ---------------------------------------------------------------------------- events
-
-_KINDS = (
-    "message",
-    "edited_message",
-    "callback_query",
-    "channel_post",
-    "edited_channel_post",
-    "my_chat_member",
-    "chat_member",
-    "chat_join_request",
-    "inline_query",
-)
-_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
-
-
-@dataclass
-class UpdateEvent:
-    """The update being handled: what the log may say about it (never its text)."""
-
-    update_id: int | None
-    kind: str
-    chat_id: int | None
-    command: str | None
-    arrived: float
-    began: float | None = None
-    failed: bool = False
-
-    @classmethod
-    def of(cls, update: object) -> UpdateEvent:
-        kind = next((k for k in _KINDS if getattr(update, k, None) is not None), "other")
-        chat = getattr(update, "effective_chat", None)
-        command = None
-        if kind == "message":
-            text = getattr(getattr(update, "message", None), "text", None)
-            found = _COMMAND.match(text) if isinstance(text, str) else None
-            command = found.group() if found else None
-        update_id = getattr(update, "update_id", None)
-        return cls(
-            update_id=update_id if isinstance(update_id, int) else None,
-            kind=kind,
-            chat_id=getattr(chat, "id", None),
-            command=command,
-            arrived=time.perf_counter(),
-        )
-
-    def label(self) -> str:
-        what = f"{self.kind} {self.command}" if self.command else self.kind
-        chat = f", chat {self.chat_id}" if self.chat_id is not None else ""
-        return f"update {self.update_id} ({what}{chat})"
-
-
-_CURRENT: contextvars.ContextVar[UpdateEvent | None] = contextvars.ContextVar(
-    "duban_update", default=None
-)
-
-
-def current_update() -> UpdateEvent | None:
-    """The update this task is handling, if any."""
-    return _CURRENT.get()
-
-
-async def _timed(coroutine: Awaitable[Any], event: UpdateEvent) -> None:
-    event.began = time.perf_counter()
-    await coroutine
-
-
-def logged_updates(inner: BaseUpdateProcessor) -> BaseUpdateProcessor:
-    """`inner` (its ordering and concurrency unchanged), logging one INFO line per update:
-    its id, kind, command name, chat id and latency in ms, of which waiting for its turn.
-
-    While an update is handled, `current_update()` names it: `log_update_error` and the JSON
-    lines carry its id.
-    """
-    from telegram.ext import BaseUpdateProcessor as Base
-
-    class LoggedUpdates(Base):
-        # As many slots as `inner`: whatever `inner` lets through passes here at once.
-        def __init__(self) -> None:
-            super().__init__(inner.max_concurrent_updates)
-
-        async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-            event = UpdateEvent.of(update)
-            reset = _CURRENT.set(event)
-            outcome = "error"
-            try:
-                await inner.process_update(update, _timed(coroutine, event))
-                outcome = "error" if event.failed else "ok"
-            except asyncio.CancelledError:
-                outcome = "cancelled"
-                raise
-            finally:
-                _CURRENT.reset(reset)
-                _log_update(event, outcome)
-
-        async def initialize(self) -> None:
-            await inner.initialize()
-
-        async def shutdown(self) -> None:
-            await inner.shutdown()
-
-    return LoggedUpdates()
-
-
-def _log_update(event: UpdateEvent, outcome: str) -> None:
-    done = time.perf_counter()
-    ms = round((done - event.arrived) * 1000)
-    wait_ms = round(((event.began or done) - event.arrived) * 1000)
-    verb = {"ok": "handled", "error": "failed", "cancelled": "cancelled"}[outcome]
-    updates_log.info(
-        "%s %s in %d ms (waited %d ms)",
-        event.label(),
-        verb,
-        ms,
-        wait_ms,
-        extra={
-            "event": "update",
-            "update_id": event.update_id,
-            "kind": event.kind,
-            "command": event.command,
-            "chat_id": event.chat_id,
-            "ms": ms,
-            "wait_ms": wait_ms,
-            "outcome": outcome,
-        },
-    )
-
-
-def log_update_error(update: object, error: BaseException | None) -> None:
-    """One record for an error while handling `update` (or in a job, without one): ERROR with
-    the traceback for a fault in our code, one WARNING line for a network fault."""
-    event = _CURRENT.get()
-    if event is not None:
-        event.failed = True
-    label = (event or UpdateEvent.of(update)).label() if update is not None else "a job"
-    detail = short_error(error) if error is not None else "unknown error"
-    update_id = getattr(update, "update_id", None)
-    errors_log.error(
-        "%s failed: %s",
-        label,
-        detail,
-        exc_info=error,
-        extra={"event": "error", "update_id": update_id, "error": type(error).__name__},
-    )
-
-
-class PassSummary(Protocol):
-    """What `log_nudge_pass` reads of a nudge pass's report."""
-
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def recorded(self) -> int: ...
-    @property
-    def units_sent(self) -> int: ...
-    @property
-    def messages_sent(self) -> int: ...
-    @property
-    def waiting_units(self) -> Sequence[str]: ...
-    @property
-    def unreachable(self) -> Sequence[str]: ...
-    @property
-    def failed(self) -> Sequence[str]: ...
-    @property
-    def escalations(self) -> int: ...
-
-
-def log_nudge_pass(report: PassSummary) -> None:
-    """One INFO line with the pass's counts (the CLI prints the names; the log does not)."""
-    fields = {
-        "due": report.recorded,
-        "messages": report.messages_sent,
-        "units": report.units_sent,
-        "waiting": len(report.waiting_units),
-        "unreachable": len(report.unreachable),
-        "failed": len(report.failed),
-        "escalations": report.escalations,
-    }
-    logging.getLogger("services.nudging").info(
-        "nudge pass at %s: %d newly due, %d messages to %d units, %d units without a contact,"
-        " %d chats unreachable, %d failed, %d escalations",
-        report.at.isoformat(timespec="minutes"),
-        *fields.values(),
-        extra={"event": "nudge_pass", **fields},
-    )
-
-
-class StoredReport(Protocol):
-    """What `log_report_stored` reads of a report: ids and status, never its text."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def item_id(self) -> int: ...
-    @property
-    def unit_id(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def percent(self) -> float | None: ...
-    @property
-    def source(self) -> str: ...
-
-
-def log_report_stored(report: StoredReport) -> None:
-    """One INFO line: the report's id, item, unit, status, percent and source; not the text."""
-    percent = f"{report.percent:g}%" if report.percent is not None else "no %"
-    logging.getLogger("handlers.reporting").info(
-        "report %d stored: item %d, unit %d, %s, %s, by %s",
-        report.id,
-        report.item_id,
-        report.unit_id,
-        report.status,
-        percent,
-        report.source,
-        extra={
-            "event": "report",
-            "report_id": report.id,
-            "item_id": report.item_id,
-            "unit_id": report.unit_id,
-            "status": report.status,
-            "percent": report.percent,
-            "source": report.source,
-        },
-    )

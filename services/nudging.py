@@ -15,27 +15,16 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
-
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
 
 from plans.followup.schedule import ItemWatch, SentNudge, due_nudges, escalations, may_send_now
 from plans.model import Contact
 from render.compose import Composed, EscalationLine, NudgeLine, compose_escalation, compose_nudge
-from render.texts import esc
 from services.core import Services
-from services.logs import log_nudge_pass
+from services.delivery import deliver, notify_coordinators
+from services.log_events import log_nudge_pass
+from services.sending import Sender, Sent
 from storage.nudges_repo import (
     ClaimEnd,
     DueRow,
@@ -55,12 +44,10 @@ from storage.nudges_repo import (
     skip_nudges,
     watch_rows,
 )
-from storage.people_repo import contacts_by_role, deactivate_chat, move_chat, unit_contacts
+from storage.people_repo import contacts_by_role
 
 log = logging.getLogger(__name__)
 
-SEND_ATTEMPTS = 3
-RETRY_PAUSE = 0.5  # seconds, times the attempt number
 _URGENCY = {"overdue": 0, "upcoming": 1, "cycle": 2}
 
 
@@ -129,7 +116,7 @@ def ref_of(plan_id: int, seq: int, multi: bool) -> str:
 
 
 async def run_nudge_pass(
-    svc: Services, bot: Bot, *, now: datetime, check_hours: bool = True
+    svc: Services, sender: Sender, *, now: datetime, check_hours: bool = True
 ) -> PassReport:
     """Record what is due at `now`, send each unit one message, escalate what needs it."""
     now = now.astimezone(svc.tz)
@@ -190,14 +177,16 @@ async def run_nudge_pass(
     for u in units:
         if u.unit_id in claims:
             contacts = by_unit[u.unit_id]
-            jobs.append(_send_unit(svc, bot, semaphore, u, progress[u.unit_id], report, contacts))
+            jobs.append(
+                _send_unit(svc, sender, semaphore, u, progress[u.unit_id], report, contacts)
+            )
     try:
         await asyncio.gather(*jobs)
     finally:
         # Also when cancelled (SIGTERM): what arrived becomes sent, the rest is released.
         # A crash before this loses nothing: the deliveries say what arrived.
         await end_claims(svc.db, [(p.claim, p.end()) for p in progress.values()], now=now)
-    await _escalate(svc, bot, watches, rows, today, now, report, multi)
+    await _escalate(svc, sender, watches, rows, today, now, report, multi)
     log_nudge_pass(report)
     return report
 
@@ -246,7 +235,7 @@ def _wall() -> datetime:
 
 async def _send_unit(
     svc: Services,
-    bot: Bot,
+    sender: Sender,
     semaphore: asyncio.Semaphore,
     unit: _UnitNudges,
     progress: _UnitProgress,
@@ -257,7 +246,7 @@ async def _send_unit(
     messages = 0
     async with semaphore:
         for contact in contacts:
-            messages += await _send_to_chat(svc, bot, unit, progress, contact, report)
+            messages += await _send_to_chat(svc, sender, unit, progress, contact, report)
     if messages:
         report.units_sent += 1
         report.messages_sent += messages
@@ -287,7 +276,7 @@ class _UnitProgress:
 
 async def _send_to_chat(
     svc: Services,
-    bot: Bot,
+    sender: Sender,
     unit: _UnitNudges,
     progress: _UnitProgress,
     contact: Contact,
@@ -314,7 +303,7 @@ async def _send_to_chat(
         report.uncertain += 1
     chat_progress = _NudgeProgress(progress, todo, fingerprint, [line.item_id for line in lines])
     messages = await deliver(
-        svc, bot, contact, composed, report, unit_name=unit.unit_name,
+        svc, sender, contact, composed, report, unit_name=unit.unit_name,
         first_chunk=first, progress=chat_progress,
     )  # fmt: skip
     if uncertain and chat_progress.requests:
@@ -325,23 +314,6 @@ async def _send_to_chat(
 def _fingerprint(composed: Composed) -> str:
     data = json.dumps([composed.chunks, composed.buttons], ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
-
-
-class Progress(Protocol):
-    """What `deliver` tells about each chunk: before its request, after the answer, or that
-    the Bot API refused it (it did not arrive)."""
-
-    async def before(self, chat_id: int, chunk: int) -> bool:
-        """Just before a request; False stops the delivery."""
-        ...
-
-    async def sent(self, chat_id: int, chunk: int, last: bool, message: Message) -> None:
-        """Right after the chunk arrived."""
-        ...
-
-    async def refused(self, chat_id: int, chunk: int) -> None:
-        """The request for the chunk was answered with an error: it did not arrive."""
-        ...
 
 
 class _NudgeProgress:
@@ -374,7 +346,7 @@ class _NudgeProgress:
         self.requests += 1
         return True
 
-    async def sent(self, chat_id: int, chunk: int, last: bool, message: Message) -> None:
+    async def sent(self, chat_id: int, chunk: int, last: bool, message: Sent) -> None:
         unit = self.unit
         await mark_chunk_sent(
             unit.svc.db, unit.claim, chat_id=chat_id, nudge_ids=self.nudge_ids, chunk=chunk,
@@ -391,160 +363,9 @@ class _NudgeProgress:
         )
 
 
-def keyboard(composed: Composed) -> InlineKeyboardMarkup | None:
-    if not composed.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in composed.buttons
-        ]
-    )
-
-
-async def deliver(
-    svc: Services,
-    bot: Bot,
-    contact: Contact,
-    composed: Composed,
-    report: PassReport | None = None,
-    *,
-    unit_name: str | None = None,
-    first_chunk: int = 0,
-    progress: Progress | None = None,
-) -> list[Message]:
-    """Send a composed message (from chunk `first_chunk` on) to one chat, retrying network
-    faults and 429s; `progress` hears about every request.
-
-    A chat that blocked the bot (403) or no longer exists (400 chat not found) is marked
-    inactive, and the coordinators hear when a unit has no reachable contact left. A group
-    upgraded to a supergroup (400 with migrate_to_chat_id) is moved to its new id, for every
-    membership, and the chunk sent there once more.
-    """
-    out: list[Message] = []
-    markup = keyboard(composed)
-    target = contact
-    moved = False
-    for k in range(first_chunk, len(composed.chunks)):
-        chunk = composed.chunks[k]
-        last = k == len(composed.chunks) - 1
-        attempt = 0
-        while True:
-            attempt += 1
-            if progress is not None and not await progress.before(target.chat_id, k):
-                _failed(report, target, "another pass took it over")
-                return out
-            try:
-                message = await bot.send_message(
-                    target.chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                    disable_web_page_preview=True,
-                )
-            except ChatMigrated as e:
-                if progress is not None:
-                    await progress.refused(target.chat_id, k)
-                if moved:
-                    _failed(report, target, "moved twice")
-                    return out
-                moved = True
-                target = await _migrated(svc, target, int(e.new_chat_id), report)
-                attempt -= 1  # the resend to the new id is not a retry
-                continue
-            except RetryAfter as e:  # the rate limiter's own retries ran out
-                if progress is not None:
-                    await progress.refused(target.chat_id, k)
-                if attempt >= SEND_ATTEMPTS:
-                    _failed(report, target, "429")
-                    return out
-                await asyncio.sleep(_seconds(e.retry_after))
-                continue
-            except Forbidden:
-                if progress is not None:
-                    await progress.refused(target.chat_id, k)
-                await _unreachable(svc, bot, target, report, unit_name)
-                return out
-            except BadRequest as e:
-                if progress is not None:
-                    await progress.refused(target.chat_id, k)
-                if "chat not found" in e.message.lower():
-                    await _unreachable(svc, bot, target, report, unit_name)
-                else:
-                    log.warning("chat %s refused a message: %s", target.chat_id, e.message)
-                    _failed(report, target, e.message)
-                return out
-            except (NetworkError, TelegramError) as e:
-                # Timeouts, dropped connections and 5xx answers pass; try again a little later.
-                # The chunk may have arrived all the same: it stays "sending" (in doubt).
-                if attempt >= SEND_ATTEMPTS:
-                    _failed(report, target, e.message)
-                    return out
-                await asyncio.sleep(RETRY_PAUSE * attempt)
-                continue
-            out.append(message)
-            if progress is not None:
-                await progress.sent(target.chat_id, k, last, message)
-            break
-    return out
-
-
-async def _migrated(
-    svc: Services, contact: Contact, new_chat_id: int, report: PassReport | None
-) -> Contact:
-    """The group `contact` was upgraded to the supergroup `new_chat_id`: move its memberships."""
-    await move_chat(svc.db, contact.chat_id, new_chat_id)
-    log.info("chat %s is now the supergroup %s: moved", contact.chat_id, new_chat_id)
-    if report is not None:
-        report.migrated.append(f"{contact.display_name or contact.chat_id} → {new_chat_id}")
-    return replace(contact, chat_id=new_chat_id)
-
-
-def _seconds(retry_after: object) -> float:
-    seconds = getattr(retry_after, "total_seconds", None)
-    return float(seconds()) if callable(seconds) else float(retry_after)  # type: ignore[arg-type]
-
-
-def _failed(report: PassReport | None, contact: Contact, why: str) -> None:
-    log.warning("could not reach chat %s: %s", contact.chat_id, why)
-    if report is not None:
-        report.failed.append(f"{contact.chat_id} ({why})")
-
-
-async def _unreachable(
-    svc: Services,
-    bot: Bot,
-    contact: Contact,
-    report: PassReport | None,
-    unit_name: str | None,
-) -> None:
-    lost = await deactivate_chat(svc.db, contact.chat_id, now=svc.now())
-    who = contact.display_name or str(contact.chat_id)
-    if report is not None:
-        report.unreachable.append(who)
-    for membership in lost:
-        if membership.unit_id is None or await unit_contacts(svc.db, membership.unit_id):
-            continue
-        text = svc.texts(
-            "unreachable",
-            unit=esc(membership.unit_name or unit_name or ""),
-            who=esc(who),
-        )
-        await notify_coordinators(svc, bot, Composed([text]))
-
-
-async def notify_coordinators(svc: Services, bot: Bot, composed: Composed) -> int:
-    """Send a message to every coordinator and admin chat; how many got it."""
-    reached = 0
-    for contact in await contacts_by_role(svc.db, ("admin", "coordinator")):
-        if await deliver(svc, bot, contact, composed):
-            reached += 1
-    return reached
-
-
 async def _escalate(
     svc: Services,
-    bot: Bot,
+    sender: Sender,
     watches: Sequence[ItemWatch],
     rows: Sequence[WatchRow],
     today: date,
@@ -579,5 +400,5 @@ async def _escalate(
             )
         )
     if lines:
-        await notify_coordinators(svc, bot, compose_escalation(svc.texts, lines))
+        await notify_coordinators(svc, sender, compose_escalation(svc.texts, lines))
         report.escalations += len(lines)

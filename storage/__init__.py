@@ -5,12 +5,11 @@ Nothing outside this package writes SQL. Open the database with `await Database.
 
 from storage.db import Database
 from storage.errors import StorageError, UnknownUnit
+from storage.plan_import import ImportResult, import_plan
 from storage.plans_repo import (
-    ImportResult,
     StoredItem,
     StoredPlan,
     get_item,
-    import_plan,
     items_by_ids,
     list_items,
     list_plans,

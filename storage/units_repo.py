@@ -19,7 +19,8 @@ from typing import Literal
 
 import aiosqlite
 
-from plans.documents.units import aliases_for, clean_unit_name, unit_key
+from plans.documents.unit_aliases import aliases_for, unit_key
+from plans.documents.units import clean_unit_name
 from storage.db import Database, utc_timestamp
 from storage.errors import StorageError, UnknownUnit
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from config import Settings
+from handlers.sender import TelegramSender
 from sandbox import BotApiSandbox, SandboxUser
 from services.core import Services
 from services.nudging import PassReport, run_nudge_pass
@@ -63,7 +64,7 @@ class World:
 
     async def pass_at(self, when: datetime) -> PassReport:
         self.clock.moment = when
-        return await run_nudge_pass(self.svc, self.app.bot, now=when)
+        return await run_nudge_pass(self.svc, TelegramSender(self.app.bot), now=when)
 
     async def invite(self, target: str) -> str:
         answer = await self.say(self.admin, f"/invite {target}")

@@ -33,8 +33,9 @@ import pytest
 import zhconv
 
 from bot.cli import main
+from plans.documents.archives import MAX_PART_BYTES
 from plans.documents.parser import PlanFormatError
-from plans.documents.sources import MAX_BYTES, MAX_PART_BYTES, parse_bytes, parse_file
+from plans.documents.sources import MAX_BYTES, parse_bytes, parse_file
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_001 = DATA / "seeds" / "001_90bbfd82e3d25245.txt"

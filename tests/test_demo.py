@@ -25,8 +25,8 @@ import pytest
 
 from bot.chat import run_chat
 from bot.cli import main as cli_main
-from bot.demo import MARKER, prepare_folder
 from bot.demo import run_demo as run_demo_in_process
+from bot.demo_folder import MARKER, prepare_folder
 from bot.errors import UserError
 from bot.transcript import buttons_of, render_message, strip_ansi
 

@@ -236,7 +236,7 @@ async def test_restart_between_units_neither_loses_nor_repeats(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        settings = settings_for(sb, tmp_path, send_concurrency=1)
+        settings = settings_for(sb, tmp_path, send_concurrency=1, chat_rate=0)  # no chat limit
         clock = Clock(datetime(2023, 2, 20, 10, 0, tzinfo=TZ))
         people: dict[str, SandboxUser] = {}
         async with await Database.open(settings.database) as db:

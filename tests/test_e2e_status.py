@@ -137,12 +137,19 @@ async def test_digest_on_demand_and_on_schedule(world: World) -> None:
     assert re.search(r"截至11月20日.*28项任务中,已完成1项", paragraph)
 
     # the scheduled digest: Monday 09:00 on a working day, once a week
+    from handlers.sender import TelegramSender
     from services.digests import send_digest
 
-    early = await send_digest(w.svc, w.app.bot, datetime(2023, 11, 27, 8, 30, tzinfo=TZ))
+    early = await send_digest(
+        w.svc, TelegramSender(w.app.bot), datetime(2023, 11, 27, 8, 30, tzinfo=TZ)
+    )
     assert early is None
-    monday = await send_digest(w.svc, w.app.bot, datetime(2023, 11, 27, 9, 5, tzinfo=TZ))
+    monday = await send_digest(
+        w.svc, TelegramSender(w.app.bot), datetime(2023, 11, 27, 9, 5, tzinfo=TZ)
+    )
     assert monday is not None and monday.recipients == 2  # the admin and the leader
-    again = await send_digest(w.svc, w.app.bot, datetime(2023, 11, 27, 15, 0, tzinfo=TZ))
+    again = await send_digest(
+        w.svc, TelegramSender(w.app.bot), datetime(2023, 11, 27, 15, 0, tzinfo=TZ)
+    )
     assert again is None
     assert any("周报" in (m["text"] or "") for m in w.sb.sent(leader.id))

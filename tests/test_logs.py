@@ -36,19 +36,19 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.app import build_application, running
 from bot.cli import main
 from config import Settings
+from handlers.sender import TelegramSender
 from plans.documents.sources import parse_file
 from sandbox import BotApiSandbox
 from services.core import Services
 from services.digests import send_digest
 from services.logs import (
     JsonFormatter,
-    RedactingFormatter,
-    Redactor,
     TextFormatter,
     configure_logging,
     print_crash,
     reset_logging,
 )
+from services.redaction import RedactingFormatter, Redactor
 from storage import Database, import_plan
 from tests.e2e_support import SEED_000, TZ, Clock, World
 
@@ -499,9 +499,12 @@ def records(err: str, fmt: str) -> list[Record]:
 REPLY_TEXT = "4 完成60%,机密进展ZQX-7"  # must not reach the log at INFO
 
 
+FETCHED: dict[str, str] = {}  # the file /fetch downloads
+
+
 async def fetch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A handler that downloads a file the way a future evidence check would."""
-    file = await context.bot.get_file(context.bot_data["file_id"])
+    file = await context.bot.get_file(FETCHED["file_id"])
     await file.download_as_bytearray()
 
 
@@ -525,6 +528,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
             bot_api_url=proxy.root,
             admin_ids=[ADMIN_ID],
             send_concurrency=4,
+            chat_rate=0,  # the sandbox has no per-chat limit: no second's wait per answer
             log_format=fmt,
         )
         configure_logging(settings)
@@ -588,7 +592,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
                     )
                     upload = admin.upload_document("台账.txt", "进展".encode())
                     await w.next_answer(ADMIN_ID, upload)
-                    app.bot_data["file_id"] = upload["document"]["file_id"]
+                    FETCHED["file_id"] = upload["document"]["file_id"]
                     proxy.fail("file", page(502))
                     sent = admin.send_text("/fetch")
                     for answered in (error_reply, "/fetch"):  # on_error's, then "no such command"
@@ -602,7 +606,7 @@ async def test_errors_inside_the_bot_never_log_the_token(
                     scenarios.append(
                         (
                             "nudge pass: sendMessage 500 echoing the URL lower-cased",
-                            r"WARNING services.nudging: could not reach chat \d+: .*upstream failed",
+                            r"WARNING services.delivery: could not reach chat \d+: .*upstream failed",
                             True,
                         )
                     )
@@ -629,7 +633,9 @@ async def test_errors_inside_the_bot_never_log_the_token(
                         )
                     )
                     proxy.fail("sendPhoto", described(500, encoded))
-                    digest = await send_digest(svc, app.bot, clock.moment, force=True)
+                    digest = await send_digest(
+                        svc, TelegramSender(app.bot), clock.moment, force=True
+                    )
                     assert digest is not None and digest.recipients >= 1
         finally:
             reset_logging()
@@ -760,7 +766,7 @@ def test_a_network_fault_is_one_warning_line_and_a_bug_keeps_its_traceback() -> 
 def test_a_crash_at_the_top_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     from telegram.error import TelegramError
 
-    from services.logs import keep_secret
+    from services.redaction import keep_secret
 
     keep_secret(TOKEN)
     print_crash(raised(KeyError(f"http://api/bot{TOKEN.lower()}/getMe")))

@@ -26,6 +26,7 @@ from bench.crash_bench import (
 )
 from bot.app import build_application
 from config import Settings
+from handlers.sender import TelegramSender
 from plans.model import PersonRole
 from sandbox import BotApiSandbox
 from services.core import Services
@@ -51,12 +52,14 @@ LEASE = 300
 
 
 def settings_for(sb: BotApiSandbox, database: Path, **extra: Any) -> Settings:
+    # chat_rate 0: the sandboxes here have no per-chat limit, and a digest's text and chart or
+    # a long nudge's chunks would each wait Telegram's second
     return Settings(
         bot_token=SecretStr(TOKEN),
         database=database,
         bot_api_url=sb.root,
         claim_lease=LEASE,
-        **{"send_concurrency": 4, **extra},
+        **{"send_concurrency": 4, "chat_rate": 0, **extra},
     )
 
 
@@ -69,7 +72,7 @@ class Bot:
     app: Any
 
     async def pass_at(self, when: datetime) -> PassReport:
-        return await run_nudge_pass(self.svc, self.app.bot, now=when)
+        return await run_nudge_pass(self.svc, TelegramSender(self.app.bot), now=when)
 
 
 @asynccontextmanager
@@ -145,10 +148,10 @@ async def test_two_digests_at_once_go_out_once(tmp_path: Path) -> None:
                 await join(one.db, f"digest-{chat}", role, chat, None)  # type: ignore[arg-type]
             # the scheduled digest and `duban digest --send` (force) at the same moment
             results = await asyncio.gather(
-                send_digest(one.svc, one.app.bot, PASS_AT),
-                send_digest(two.svc, two.app.bot, PASS_AT, force=True),
+                send_digest(one.svc, TelegramSender(one.app.bot), PASS_AT),
+                send_digest(two.svc, TelegramSender(two.app.bot), PASS_AT, force=True),
             )
-            later = await send_digest(one.svc, one.app.bot, PASS_AT, force=True)
+            later = await send_digest(one.svc, TelegramSender(one.app.bot), PASS_AT, force=True)
         sent = [r for r in results if r is not None]
         assert len(sent) == 1 and sent[0].recipients == 3 and later is None
         for chat in readers:
@@ -171,7 +174,7 @@ async def test_a_crashed_digest_is_taken_over_without_the_chats_it_reached(tmp_p
             gone = datetime.now(UTC) - timedelta(seconds=LEASE + 5)
             assert await claim_digest(one.db, week, owner="dead", now=gone, lease=LEASE) == []
             assert await digest_delivered(one.db, week, owner="dead", chat_id=9201, now=gone)
-            result = await send_digest(one.svc, one.app.bot, PASS_AT)
+            result = await send_digest(one.svc, TelegramSender(one.app.bot), PASS_AT)
         assert result is not None and result.recipients == 2
         assert sb.sent(9201) == []  # it had it
         assert [m["method"] for m in sb.sent(9202)][-1] == "sendPhoto"

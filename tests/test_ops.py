@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import ops
+from bot import lock, ops
 from bot.cli import main
 from bot.errors import UserError
 from sandbox import BotApiSandbox
@@ -467,8 +467,8 @@ async def test_doctor_without_a_cjk_font(stored: Path, tmp_path: Path) -> None:
 HOLD = """
 import sys
 from pathlib import Path
-from bot import ops
-with ops.hold_database(Path(sys.argv[1]), sys.argv[2]):
+from bot import lock
+with lock.hold_database(Path(sys.argv[1]), sys.argv[2]):
     print("held", flush=True)
     sys.stdin.read()
 """
@@ -500,27 +500,27 @@ def test_who_may_use_the_database_at_once(stored: Path, capsys: pytest.CaptureFi
     pass_running = hold("send-due")
     try:
         assert "send-due is running" in one_line_refusal(capsys, ["restore", str(backup)])
-        with ops.hold_database(stored, "run"):  # the bot starts beside cron's pass
+        with lock.hold_database(stored, "run"):  # the bot starts beside cron's pass
             pass
-        assert ops.bot_running(stored) is None
+        assert lock.bot_running(stored) is None
     finally:
         release(pass_running)
 
     bot = hold("run")
     try:
-        assert ops.bot_running(stored) == f"duban run, pid {bot.pid}"
-        with ops.hold_database(stored, "send-due"):  # cron's pass beside the bot
+        assert lock.bot_running(stored) == f"duban run, pid {bot.pid}"
+        with lock.hold_database(stored, "send-due"):  # cron's pass beside the bot
             pass
     finally:
         release(bot)
-    assert ops.bot_running(stored) is None  # gone with its process
+    assert lock.bot_running(stored) is None  # gone with its process
 
     restoring = hold("restore")
     try:
         for command in ("run", "send-due"):
             with (
                 pytest.raises(UserError, match=r"restore of .* is in progress"),
-                ops.hold_database(stored, command),  # type: ignore[arg-type]
+                lock.hold_database(stored, command),  # type: ignore[arg-type]
             ):
                 pass
     finally:

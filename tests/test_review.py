@@ -1,5 +1,5 @@
 """The import review and its fixes: the findings (plans/documents/review.py), merging and renaming units
-(storage/units_repo.py), what re-imports keep (storage/plans_repo.py), schema v5, and the
+(storage/units_repo.py), what re-imports keep (storage/plan_import.py), schema v5, and the
 command line (`duban parse`, `duban import`, `duban units --merge/--rename`).
 
 Storage and CLI tests run on a real SQLite file under tmp_path; the CLI through bot.cli.main.

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from plans.measures import MEASURES
 from plans.model import Target
 from plans.replies import read_progress
-from plans.targets import MEASURES, find_targets
+from plans.targets import find_targets
 
 Row = tuple[str, list[tuple[float, str, str]]]
 

@@ -23,6 +23,12 @@ def test_every_language_has_every_text_with_the_same_fields() -> None:
         assert zh == en, key
 
 
+def test_the_english_catalog_carries_no_chinese() -> None:
+    # CJK characters and CJK punctuation (【】〔〕、,:): the plan's words come in as arguments
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+    assert [key for key, text in EN.items() if cjk.search(text)] == []
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_text_is_valid_telegram_html(lang: str) -> None:
     t = Texts(lang)

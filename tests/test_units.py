@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from plans.documents.unit_aliases import aliases_for, unit_key
+from plans.documents.unit_names import is_person_or_role
 from plans.documents.units import (
-    aliases_for,
     carry_prefix,
     clean_unit_name,
     expand_siblings,
-    is_person_or_role,
     looks_like_unit,
     split_units,
-    unit_key,
 )
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"

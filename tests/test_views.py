@@ -17,18 +17,9 @@ from plans.documents.sources import parse_file
 from plans.followup.status import ItemRecord, ItemState, Snapshot, build_snapshot
 from plans.model import Item, Milestone, Report, Status, Target, UnitRef
 from render.chunks import MESSAGE_LIMIT, split_message, utf16_len
+from render.paging import Page, page_key, paginate, parse_page_data, resolve_page_arg
 from render.texts import Texts
-from render.views import (
-    Page,
-    filtered,
-    item_view,
-    page_key,
-    paginate,
-    parse_page_data,
-    resolve_page_arg,
-    status_overview,
-    unit_view,
-)
+from render.views import filtered, item_view, status_overview, unit_view
 from sandbox import parse_html
 
 TZ = ZoneInfo("Asia/Shanghai")

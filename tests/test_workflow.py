@@ -286,7 +286,7 @@ class _world:
         sb = await self.stack.enter_async_context(
             BotApiSandbox(token=TOKEN, private_chat_limit=None)
         )
-        settings = settings_for(sb, self.tmp_path, **self.settings)
+        settings = settings_for(sb, self.tmp_path, **{"chat_rate": 0, **self.settings})
         db = await self.stack.enter_async_context(await Database.open(settings.database))
         clock = Clock(self.at)
         svc = Services(settings=settings, db=db, clock=clock)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from plans.documents.assignments import notice_rules
+from plans.documents.columns import find_header
 from plans.documents.items import (
     Context,
     PlanFormatError,
@@ -25,7 +26,8 @@ from plans.documents.items import (
     warnings,
 )
 from plans.documents.items import with_defaults as _with_defaults
-from plans.documents.tables import find_header, parse_rows, text_table
+from plans.documents.tables import parse_rows
+from plans.documents.text_tables import text_table
 from plans.model import Item, ItemKind, Plan, Section
 from plans.numerals import cn_to_number
 from plans.text import Body, extract_body, normalize

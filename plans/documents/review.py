@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from plans.documents.units import aliases_for, unit_key
+from plans.documents.unit_aliases import aliases_for, unit_key
 from plans.model import Item
 
 MANY_TARGETS = 4  # an item with this many numbers read as targets is worth a second look

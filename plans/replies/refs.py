@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from plans.measures import MEASURES
 from plans.numerals import cn_to_number
-from plans.targets import MEASURES
 
 _SEQ = r"\d{1,5}(?:-\d{1,5})?"  # as plans.refs reads a command's reference
 _CN_SEQ = r"[一二两三四五六七八九十百]{1,4}"

@@ -17,11 +17,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from plans.measures import MEASURES
 from plans.model import Target
 from plans.numerals import CN_DIGITS, cn_to_number
 from plans.replies.cleaning import Clauses
 from plans.replies.frames import planned
-from plans.targets import MEASURES
 
 Span = tuple[int, int]
 
