@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from tests.e2e_support import (
     World,
     settings_for,
 )
+from tests.figures import Figures, recorder, report_figures
 
 
 @pytest.fixture
@@ -36,12 +37,45 @@ async def fresh_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def figures(record_property: Callable[[str, object], None]) -> Figures:
+    """`with figures(): print(...)`: shown after the run (tests/figures.py)."""
+    return recorder(record_property)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures tests recorded, passed or failed, from whichever process ran them."""
+    reports = [
+        (report.nodeid, report.user_properties)
+        for category in ("passed", "failed")
+        for report in terminalreporter.getreports(category)
+        if report.when == "call"
+    ]
+    lines = report_figures(reports)
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def groups_unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the bot's pace in group chats for a `world` set up after this fixture (it reads
+    DUBAN_GROUP_RATE from the environment): at Telegram's 20 messages a minute per group every
+    answer in a group waits 3 s. The sandbox keeps Telegram's limit; the pace itself is
+    exercised in test_delivery's busy group."""
+    monkeypatch.setenv("DUBAN_GROUP_RATE", "6000")
+
+
+@pytest.fixture
 async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
     monkeypatch.chdir(tmp_path)  # no stray .env
     # Telegram's 1 msg/s per private chat is exercised in its own test; here it would only
-    # make every answer wait a second.
-    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        settings = settings_for(sb, tmp_path, chat_rate=0)  # the sandbox has no such limit here
+    # make every answer wait a second. Its 30 a second for the whole bot (exercised in
+    # test_delivery, test_pass_faults and the benchmarks) paces sends about 35 ms apart, which
+    # made every question and answer of a test take that long: lifted too, bot and sandbox.
+    async with BotApiSandbox(token=TOKEN, private_chat_limit=None, global_limit=None) as sb:
+        # no such limits in the sandbox here: the bot need not keep to them
+        settings = settings_for(sb, tmp_path, chat_rate=0, send_rate=2000)
         async with await Database.open(settings.database) as db:
             clock = Clock(datetime(2023, 2, 20, 10, 0, tzinfo=TZ))
             svc = Services(settings=settings, db=db, clock=clock)

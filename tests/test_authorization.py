@@ -40,6 +40,7 @@ from sandbox import SandboxChat, SandboxUser, parse_html
 from storage import add_unit, list_items
 from storage.reports_repo import NewReport, add_report
 from tests.e2e_support import ADMIN_ID, TZ, World
+from tests.figures import Figures
 
 UNIT_A = "局高新处"
 UNIT_B = "局产学研处"
@@ -660,7 +661,7 @@ async def test_authorisation_matrix(world: World, role_group: str) -> None:
     assert not failed, failed
 
 
-def test_the_matrix_printed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_matrix_printed(figures: Figures) -> None:
     """The table of what each role got (`*`: a button the role is not shown, sent anyway)."""
     if not OBSERVED:
         pytest.skip("run with the matrix tests")
@@ -681,7 +682,7 @@ def test_the_matrix_printed(capsys: pytest.CaptureFixture[str]) -> None:
     done = len(OBSERVED)
     refused = sum(c.code in REFUSALS for c in OBSERVED.values())
     forged = sum(c.forged for c in OBSERVED.values())
-    with capsys.disabled():
+    with figures():
         print(
             f"\nauthorisation matrix: {done} of {len(COLUMNS) * len(ROLES)} cells, {wrong} wrong; "
             f"{refused} refused with nothing stored, {forged} presses of buttons not shown (*)"

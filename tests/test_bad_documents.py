@@ -2,17 +2,22 @@
 
 Every document is made here, for real: .docx with python-docx, .xlsx with openpyxl, archives
 with zipfile, old Office files as OLE2 compound files, text in the encoding under test, FIFOs
-and device files from the system. The hardening run drives the installed `duban import` in
-subprocesses against a copy of a real database and measures each child's peak memory.
+and device files from the system. The hardening run drives `duban import` in child processes
+(forked from one that has imported duban, see `ForkedDuban`) against a copy of a real database
+and measures each child's peak memory; the installed console script runs as a process of its
+own in the database cases and in tests/test_cli.py.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import io
+import json
 import os
 import re
+import select
 import shutil
 import signal
 import sqlite3
@@ -26,6 +31,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import SimpleQueue
 
 import docx
 import openpyxl
@@ -36,6 +42,7 @@ from bot.cli import main
 from plans.documents.archives import MAX_PART_BYTES
 from plans.documents.parser import PlanFormatError
 from plans.documents.sources import MAX_BYTES, parse_bytes, parse_file
+from tests.figures import Figures
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_001 = DATA / "seeds" / "001_90bbfd82e3d25245.txt"
@@ -300,6 +307,112 @@ def run_duban(
     status, maxrss_kb = (int(v) for v in report.read_text().split())
     report.unlink()
     return Run(status, stdout, stderr, ms, maxrss_kb / 1024)
+
+
+# The hardening run's children are forked from a process that has imported what the `duban`
+# console script imports, and each runs what the script runs, `sys.exit(main())`, with its own
+# arguments. Each is a process of its own all the same: its own session, working directory and
+# output files, its address space limited as the launcher limits it, its exit status and peak
+# RSS taken by wait4 (a forked child's high-water mark starts from what it maps, not from its
+# parent's peak), killed at the timeout. What it saves is starting Python and importing duban
+# again for every document (0.6 s of CPU each). The console script itself, started as a
+# process, is what `run_duban` runs: the database cases above, and tests/test_cli.py.
+_FORK_SERVER = """
+import gc, json, os, resource, sys
+from bot.cli import main
+
+answers = os.fdopen(os.dup(1), "w")
+for line in sys.stdin:
+    job = json.loads(line)
+    gc.freeze()  # as a pre-fork server should: no child copies the heap to collect it
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.chdir(job["cwd"])
+        answers.close()
+        for fd, path, flags in (
+            (0, os.devnull, os.O_RDONLY),
+            (1, job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+            (2, job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+        ):
+            opened = os.open(path, flags, 0o600)
+            os.dup2(opened, fd)
+            os.close(opened)
+        sys.stdin = open(os.devnull)
+        resource.setrlimit(resource.RLIMIT_AS, (job["limit"], job["limit"]))
+        sys.argv = ["duban", *job["argv"]]
+        sys.exit(main())
+    answers.write(json.dumps({"pid": pid}) + "\\n")
+    answers.flush()
+    _, status, usage = os.wait4(pid, 0)
+    done = {"status": os.waitstatus_to_exitcode(status), "maxrss_kb": usage.ru_maxrss}
+    answers.write(json.dumps(done) + "\\n")
+    answers.flush()
+"""
+
+
+class ForkedDuban:
+    """`duban ARGV` in a child forked from a process that has imported `bot.cli.main`."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _FORK_SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=cwd,
+            env=_child_env(),
+            bufsize=0,
+        )
+        self._buffer = b""
+
+    def _answer(self, timeout: float) -> dict[str, int] | None:
+        """The server's next line, or None if it has not come within `timeout` seconds."""
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            assert chunk, "the fork server died"
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        answer: dict[str, int] = json.loads(line)
+        return answer
+
+    def run(self, argv: Sequence[str], cwd: Path, *, timeout: float = 60) -> Run:
+        """Like `run_duban`: exit status, output, wall time and peak memory; None if hung."""
+        assert self.proc.stdin is not None
+        out_path, err_path = cwd / ".out-forked", cwd / ".err-forked"
+        job = {
+            "argv": list(argv),
+            "cwd": str(cwd),
+            "out": str(out_path),
+            "err": str(err_path),
+            "limit": SAFETY_AS,
+        }
+        start = time.perf_counter()
+        self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+        started = self._answer(30)
+        assert started is not None, "the fork server does not answer"
+        done = self._answer(timeout)
+        if done is None:  # a hang: kill the child's session; the server reaps it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(started["pid"], signal.SIGKILL)
+            assert self._answer(30) is not None
+        ms = (time.perf_counter() - start) * 1000
+        stdout = out_path.read_text(encoding="utf-8", errors="replace")
+        stderr = err_path.read_text(encoding="utf-8", errors="replace")
+        out_path.unlink()
+        err_path.unlink()
+        if done is None:
+            return Run(None, stdout, stderr, ms, 0.0)
+        return Run(done["status"], stdout, stderr, ms, done["maxrss_kb"] / 1024)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def db_state(path: Path) -> tuple[dict[str, str], list[str]]:
@@ -1061,11 +1174,16 @@ class Outcome:
 
 
 def test_malformed_documents_hardening_run(
-    tmp_path: Path, template_db: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, template_db: Path, figures: Figures
 ) -> None:
     """Each document through `duban import` in its own process against its own copy of a real
     database: a refusal is exit 2 with one line and the database unchanged; nothing hangs,
-    nothing shows a traceback, no child takes more than 300 MB."""
+    nothing shows a traceback, no child takes more than 300 MB. (The processes are forked from
+    one that has imported duban: see `ForkedDuban`.)"""
+    servers: SimpleQueue[ForkedDuban] = SimpleQueue()
+    started = [ForkedDuban(tmp_path) for _ in range(2)]
+    for server in started:
+        servers.put(server)
 
     def one(k: int, case: Case) -> Outcome:
         where = tmp_path / f"case{k:02d}"
@@ -1073,13 +1191,21 @@ def test_malformed_documents_hardening_run(
         db = copy_db(template_db, where / "db")
         path = case.make(where)
         before = db_state(db)
-        run = run_duban(["--database", str(db), "import", str(path)], where, timeout=60)
+        server = servers.get()
+        try:
+            run = server.run(["--database", str(db), "import", str(path)], where, timeout=60)
+        finally:
+            servers.put(server)
         return Outcome(case, run, db_state(db) != before)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda kc: one(*kc), enumerate(CASES)))
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = list(pool.map(lambda kc: one(*kc), enumerate(CASES)))
+    finally:
+        for server in started:
+            server.close()
 
-    with capsys.disabled():
+    with figures():
         print(f"\n{'document':<26} {'expect':<7} {'exit':>4} {'ms':>7} {'peak MB':>8}  stderr")
         for o in outcomes:
             line = (o.run.stderr.strip().splitlines() or [""])[-1]

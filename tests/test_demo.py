@@ -180,6 +180,56 @@ async def test_demo_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     # the ledger's file name follows the bot's language
     assert (tmp_path / "en" / "ledger-2023-04-03.xlsx").is_file()
     assert (tmp_path / "en" / CHART).is_file()
+    # no bot message carries Chinese apart from the plan's own words (and what people wrote)
+    transcript = (tmp_path / "en" / "transcript.txt").read_text(encoding="utf-8")
+    words = plan_words(tmp_path / "en" / "duban.db")
+    said = bot_lines(transcript)
+    assert len(said) > 100
+    left = [(line, _without(line, words)) for line in said]
+    assert [(line, rest) for line, rest in left if CJK.search(rest)] == []
+
+
+# CJK characters and CJK punctuation (【】〔〕、,:)
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def plan_words(database: Path) -> list[str]:
+    """Everything the plan and the people wrote, longest first: units, titles, tasks, targets,
+    milestones, names, replies, reasons."""
+    columns = {
+        "plans": ("title",), "sections": ("title",), "items": ("title", "text", "deadline_text"),
+        "units": ("name",), "targets": ("text", "measure"), "milestones": ("text",),
+        "contacts": ("display_name",), "reports": ("text",),
+        "extensions": ("reason", "phrase", "requester_name"),
+    }  # fmt: skip
+    found: set[str] = set()
+    with sqlite3.connect(database) as db:
+        for table, names in columns.items():
+            for name in names:
+                found |= {r[0] for r in db.execute(f"SELECT {name} FROM {table}") if r[0]}
+    return sorted(found, key=len, reverse=True)
+
+
+def bot_lines(transcript: str) -> list[str]:
+    """What the bot said in the transcript: its lines ("bot → 王建国: …" and the indented lines
+    under such a head), without the head."""
+    out: list[str] = []
+    inside = False
+    for line in transcript.splitlines():
+        if line.startswith("bot → "):
+            inside = True
+            out.append(line.split(": ", 1)[1] if ": " in line else "")
+        elif inside and line.startswith("    "):
+            out.append(line)
+        else:
+            inside = False
+    return out
+
+
+def _without(line: str, words: list[str]) -> str:
+    for word in words:
+        line = line.replace(word, "")
+    return line
 
 
 def test_a_second_run_reuses_its_folder_and_a_foreign_folder_is_refused(

@@ -325,7 +325,9 @@ async def test_sandbox_flood_limit_is_respected(
         assert sb.stats.too_many_requests == 0, sb.stats
 
 
-async def test_a_unit_group_chat_joins_and_answers_nudges(world: World) -> None:
+async def test_a_unit_group_chat_joins_and_answers_nudges(
+    groups_unpaced: None, world: World
+) -> None:
     w = world
     lead, member = w.sb.create_user("组长"), w.sb.create_user("组员")
     group = w.sb.create_group("高新处工作群", [lead, member])

@@ -40,10 +40,10 @@ def sample_plan(text: str = PLAN_TEXT) -> tuple[Plan, str]:
 async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
     """The bot running on the sandbox over a database holding the sample plan."""
     monkeypatch.chdir(tmp_path)
-    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        # unpaced, as conftest's world: the sandbox has no per-chat limit here, and pacing one
-        # admin's answers at Telegram's 1 a second only made each test wait that long per answer
-        settings = settings_for(sb, tmp_path, chat_rate=0)
+    async with BotApiSandbox(token=TOKEN, private_chat_limit=None, global_limit=None) as sb:
+        # unpaced, as conftest's world: the sandbox has no per-chat or global limit here, and
+        # pacing the admin's answers at Telegram's 1 a second made each answer wait that long
+        settings = settings_for(sb, tmp_path, chat_rate=0, send_rate=2000)
         async with await Database.open(settings.database) as db:
             clock = Clock(datetime(2023, 3, 1, 10, 0, tzinfo=TZ))
             plan, content_hash = sample_plan()

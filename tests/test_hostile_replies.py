@@ -39,6 +39,7 @@ from plans.targets import find_targets
 from render.texts import ZH
 from sandbox import BotApiSandbox, SandboxUser, parse_html
 from tests.e2e_support import TOKEN, TZ, World
+from tests.figures import Figures
 from tests.test_authorization import UpdatesHandled, updates_handled
 
 TODAY = date(2023, 12, 25)
@@ -157,7 +158,7 @@ TARGETS = find_targets("净增高企600家以上,研发投入占比达到3.35%")
 # ---------------------------------------------------------------------------- the pure reader
 
 
-def test_the_reader_holds_on_10000_hostile_replies(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_reader_holds_on_10000_hostile_replies(figures: Figures) -> None:
     seen: Counter[str] = Counter()
     started = time.perf_counter()
 
@@ -184,7 +185,7 @@ def test_the_reader_holds_on_10000_hostile_replies(capsys: pytest.CaptureFixture
     with reader_failures() as failures:
         read()
     elapsed = time.perf_counter() - started
-    with capsys.disabled():
+    with figures():
         print(
             f"\nreader: {seen['tried']} hostile replies in {elapsed:.1f} s, none failed inside,"
             f" every text kept exactly; understood {seen['understood']}, acknowledgement"
@@ -370,9 +371,7 @@ async def reply_all(
             tally.reasons[reason] += 1
 
 
-async def test_hostile_replies_through_the_bot(
-    world: World, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_hostile_replies_through_the_bot(world: World, figures: Figures) -> None:
     w = world
     w.sb.limits.global_limit = None
     assert w.svc.settings.send_rate == 2000
@@ -410,7 +409,7 @@ async def test_hostile_replies_through_the_bot(
     failed_calls = [(c.method, c.status) for c in w.sb.calls if (c.status or 0) >= 400]
 
     told = ", ".join(f"{key} {n}" for key, n in tally.reasons.most_common())
-    with capsys.disabled():
+    with figures():
         print(
             f"\nthrough the bot: {len(texts)} hostile replies from {len(contacts)} contacts in"
             f" {elapsed:.1f} s; stored byte for byte {tally.stored}; told why not: {told};"

@@ -21,6 +21,7 @@ import pytest
 from plans.model import Target
 from plans.replies import ProgressReading, read_progress
 from plans.targets import find_targets
+from tests.figures import Figures
 
 DATA = Path(__file__).parent / "data" / "replies" / "replies.jsonl"
 TODAY = date(2023, 10, 10)
@@ -162,7 +163,7 @@ def test_the_set_is_big_and_covers_what_contacts_write() -> None:
     assert len({r.reply for r in ROWS}) > 0.95 * len(ROWS), "rows are written, not repeated"
 
 
-def test_labelled_replies(capsys: pytest.CaptureFixture[str]) -> None:
+def test_labelled_replies(figures: Figures) -> None:
     fields, confusion, groups = score(ROWS)
     said_done = sum(n for (want, got), n in confusion.items() if got == "done")
     right_done = confusion[("done", "done")]
@@ -177,7 +178,7 @@ def test_labelled_replies(capsys: pytest.CaptureFixture[str]) -> None:
             read(row)
     rate = rounds * len(ROWS) / (time.perf_counter() - started)
 
-    with capsys.disabled():
+    with figures():
         print(f"\nlabelled replies: {len(ROWS)}  ·  reader speed {rate:,.0f} replies/s")
         print(f"  done precision {precision:.1%} ({right_done}/{said_done})  recall {recall:.1%}")
         for name, s in fields.items():

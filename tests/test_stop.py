@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from sandbox import BotApiSandbox
-from tests.test_run import SAMPLE, duban, env_for, start_run
+from tests.test_run import env_for, import_sample, start_run
 
 
 async def test_sigterm_after_an_outage_stops_promptly(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ async def test_sigterm_after_an_outage_stops_promptly(tmp_path: Path) -> None:
     token = "777000:RUN-secret_token_value"
     async with BotApiSandbox(token=token, private_chat_limit=None) as sb:
         env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="on")
-        assert (await duban("import", str(SAMPLE), env=env, cwd=tmp_path))[0] == 0
+        await import_sample(env)
         sb.inject("getUpdates", status=502, count=10_000)  # down from the first poll on
 
         def failed_polls() -> int:

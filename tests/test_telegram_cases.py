@@ -9,10 +9,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import pytest
+
 from storage import Database
 from storage.people_repo import move_chat
 from tests.e2e_support import TZ, World
 from tests.test_delivery import RECORDED, bound_group, told_error
+
+pytestmark = pytest.mark.usefixtures("groups_unpaced")  # conftest: 3 s an answer in a group
 
 # -- 4. a group upgraded to a supergroup ---------------------------------------------------------
 

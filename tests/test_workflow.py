@@ -284,9 +284,10 @@ class _world:
 
         self.stack = AsyncExitStack()
         sb = await self.stack.enter_async_context(
-            BotApiSandbox(token=TOKEN, private_chat_limit=None)
+            BotApiSandbox(token=TOKEN, private_chat_limit=None, global_limit=None)
         )
-        settings = settings_for(sb, self.tmp_path, **{"chat_rate": 0, **self.settings})
+        unpaced = {"chat_rate": 0, "send_rate": 2000}  # as conftest's: the sandbox has no limit
+        settings = settings_for(sb, self.tmp_path, **{**unpaced, **self.settings})
         db = await self.stack.enter_async_context(await Database.open(settings.database))
         clock = Clock(self.at)
         svc = Services(settings=settings, db=db, clock=clock)
