@@ -202,7 +202,7 @@ class BurstResult:
         ]
 
 
-def settings_for(sb: BotApiSandbox, database: Path) -> Settings:
+def settings_for(sb: BotApiSandbox, database: Path, api_timeout: float) -> Settings:
     """duban's settings for the burst: no .env, the sandbox as the Bot API."""
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -211,6 +211,7 @@ def settings_for(sb: BotApiSandbox, database: Path) -> Settings:
         bot_api_url=sb.root,
         admin_ids=[ADMIN_ID],
         scheduler=False,
+        api_timeout=api_timeout,
     )
 
 
@@ -249,11 +250,14 @@ def _confirmations(sb: BotApiSandbox, person: Person) -> list[str]:
     return [m["text"] or "" for m in sb.sent(person.user.id) if CONFIRMED in (m["text"] or "")]
 
 
-async def run_burst(tmp: Path, contacts: int, deck: Deck, *, seed: int = 1) -> BurstResult:
-    """One burst of `contacts` replies under the faults of `deck`; see the module docstring."""
+async def run_burst(
+    tmp: Path, contacts: int, deck: Deck, *, seed: int = 1, api_timeout: float = 5.0
+) -> BurstResult:
+    """One burst of `contacts` replies under the faults of `deck`; see the module docstring.
+    `api_timeout` is the bot's DUBAN_API_TIMEOUT: a stalled call outlasts it by a second."""
     rng = random.Random(seed)
     async with BotApiSandbox(token=TOKEN) as sb:  # Telegram's limits
-        settings = settings_for(sb, tmp / "burst.db")
+        settings = settings_for(sb, tmp / "burst.db", api_timeout)
         async with await Database.open(settings.database) as db:
             parsed = parse_file(SEED)
             await import_plan(
@@ -403,7 +407,7 @@ class PassFaultResult:
         ]
 
 
-def pass_settings(sb: BotApiSandbox, database: Path, lease: int) -> Settings:
+def pass_settings(sb: BotApiSandbox, database: Path, lease: int, api_timeout: float) -> Settings:
     """duban's settings for `duban send-due`: no .env, the sandbox as the Bot API, a short
     claim lease."""
     return Settings(  # type: ignore[call-arg]
@@ -414,6 +418,7 @@ def pass_settings(sb: BotApiSandbox, database: Path, lease: int) -> Settings:
         admin_ids=[ADMIN_ID],
         scheduler=False,
         claim_lease=lease,
+        api_timeout=api_timeout,
     )
 
 
@@ -438,9 +443,16 @@ async def _lease_held(db: Database, lease: int) -> float:
 
 
 async def run_pass(
-    tmp: Path, units: int, deck: Deck, *, seed: int = 1, lease: int = PASS_LEASE
+    tmp: Path,
+    units: int,
+    deck: Deck,
+    *,
+    seed: int = 1,
+    lease: int = PASS_LEASE,
+    api_timeout: float = 5.0,
 ) -> PassFaultResult:
-    """A nudge pass to `units` units under the faults of `deck`; see the module docstring."""
+    """A nudge pass to `units` units under the faults of `deck`; see the module docstring.
+    `api_timeout` is the bot's DUBAN_API_TIMEOUT: a stalled call outlasts it by a second."""
     rng = random.Random(seed)
     database = tmp / "pass.db"
     await build_nudge_db(database, units)
@@ -449,7 +461,7 @@ async def run_pass(
             sb.create_user(f"联络员{k + 1}", user_id=NUDGE_USER_BASE + k, started=True)
             for k in range(units)
         ]
-        settings = pass_settings(sb, database, lease)
+        settings = pass_settings(sb, database, lease, api_timeout)
         reports: list[PassReport] = []
         lease_waits = 0
         async with await Database.open(database) as db:

@@ -137,6 +137,10 @@ def build_application(settings: Settings, db: Database, *, services: Services | 
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .rate_limiter(limiter)
+        # A call not answered in api_timeout seconds is a timeout (tried again; it may have
+        # gone through). Long polling waits its own timeout on top of this.
+        .read_timeout(settings.api_timeout)
+        .get_updates_read_timeout(settings.api_timeout)
         .concurrent_updates(LoggedUpdates(PerChatUpdateProcessor(UPDATE_SLOTS)))
         .context_types(CONTEXT_TYPES)
         .job_queue(JobQueue[Ctx]())

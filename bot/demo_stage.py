@@ -352,6 +352,7 @@ async def stage(folder: Path, lang: Lang, out: Transcript) -> AsyncIterator[Stag
             admin_ids=[COORDINATOR_ID],
             language=lang,
             scheduler=False,  # the demo runs the passes itself, on its clock
+            chat_rate=0,  # the sandbox above keeps no per-chat limit: pacing would only wait
         )
         db = await stack.enter_async_context(await Database.open(settings.database))
         svc = Services(settings=settings, db=db, clock=clock)

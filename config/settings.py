@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="messages per second to one private chat (Telegram's limit: 1; 0: unpaced)",
     )
     send_concurrency: int = Field(default=8, ge=1, le=64, description="parallel sends in a pass")
+    api_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="seconds to wait for a Bot API answer before trying again (slow links: more)",
+    )
     claim_lease: int = Field(
         default=300,
         ge=1,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cn2an
-
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 
 _BARE = {"十": 10.0, "百": 100.0, "千": 1000.0, "万": 10000.0, "亿": 100000000.0}
@@ -27,6 +25,8 @@ def cn_to_number(text: str) -> float | None:
         pass
     if text in _BARE:
         return _BARE[text]
+    import cn2an  # here: it takes 0.2 s to import, and most commands never read a numeral
+
     try:
         value = cn2an.cn2an(text, "normal")
     except (ValueError, KeyError, IndexError):

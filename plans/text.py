@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-import zhconv
-
 from plans.numerals import cn_to_number
 
 # Whole lines that belong to the web page, not the plan. Anchored at the line start.
@@ -93,6 +91,8 @@ def to_simplified(text: str) -> str:
     hits = len(_TRADITIONAL.findall(text))
     if not hits or (len(text) > 200 and hits * 200 < len(text)):
         return text
+    import zhconv  # here: 0.1 s to import (it loads pkg_resources), for documents and replies
+
     return str(zhconv.convert(text, "zh-cn"))
 
 

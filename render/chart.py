@@ -18,18 +18,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
-
-from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
-from matplotlib.ft2font import FT2Font
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING, Literal
 
 from plans.followup.lights import Light, elapsed_share
 from plans.followup.status import ItemState, Snapshot
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
+# matplotlib is imported where a chart is drawn or a font looked for, not with this module: it
+# takes a third of a second, and most processes (the command line, a bot between digests) never
+# draw.
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +119,8 @@ def find_cjk_font() -> Path | None:
     """A font file with CJK glyphs, or None: a system font matplotlib knows whose family is one
     of CJK_FAMILIES (in that order), else the .otf of the FONT_PACKAGE package. A candidate must
     really have glyphs for 督办. Cached for the process."""
+    from matplotlib.font_manager import fontManager
+
     entries = fontManager.ttflist
     for family in CJK_FAMILIES:
         wanted = family.casefold()
@@ -156,6 +157,8 @@ def _package_fonts() -> list[Path]:
 
 
 def _has_glyphs(path: Path, text: str = _PROBE) -> bool:
+    from matplotlib.ft2font import FT2Font
+
     try:
         font = FT2Font(str(path))
     except (OSError, RuntimeError, ValueError):
@@ -310,6 +313,12 @@ def _draw(
     words: Mapping[str, str],
     font: Path | None,
 ) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     n = max(len(bars), 1)
     height = _BAR_IN * n + _FRAME_IN + (0.2 if "\n" in heading else 0.0)
     fig = Figure(figsize=(_WIDTH_IN, height), dpi=_DPI)

@@ -4,6 +4,7 @@ no link previews) and a typed context carrying the services."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,16 @@ async def test_handlers_read_the_services_from_a_typed_context(world: World) -> 
 def test_an_application_without_services_says_so() -> None:
     with pytest.raises(RuntimeError, match="build_application"):
         _ = BotData().svc
+
+
+async def test_the_bot_api_timeout_comes_from_the_settings(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from bot.app import build_application
+    from config import Settings
+    from storage import Database
+
+    settings = Settings(bot_token=SecretStr("1:x"), database=tmp_path / "d.db", api_timeout=2.5)
+    async with await Database.open(settings.database) as db:
+        app = build_application(settings, db)
+        assert app.bot.request.read_timeout == 2.5

@@ -129,7 +129,8 @@ async def test_a_burst_of_replies_under_faults_is_stored_once_and_confirmed(
     """The small version of bench/delivery_bench.py: 40 contacts at once, and per 40 bot calls
     two 5xx, one stall past the client timeout, one lost answer and a burst of four 429s."""
     deck = Deck(block=40, errors=2, stalls=1, drops=1, bursts=1, burst_size=4)
-    result = await run_burst(tmp_path, 40, deck, seed=7)
+    # a 2-second Bot API timeout (DUBAN_API_TIMEOUT), so the stall lasts 3 s, not 6
+    result = await run_burst(tmp_path, 40, deck, seed=7, api_timeout=2.0)
     print("\n".join(result.lines()))
     assert result.problems == []
     assert result.dealt["error"] and result.dealt["stall"] and result.dealt["drop"]

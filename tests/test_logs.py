@@ -385,7 +385,8 @@ async def run_case(
             for method in ("getme", "file"):
                 proxy.fail(method, case.answer, count=1000)
         root = {"proxy": proxy.root, "sandbox": sb.root, "closed": closed_port()}[case.where]
-        env = env_for(cwd, root, case.token)
+        # a 2-second Bot API timeout (DUBAN_API_TIMEOUT): "getMe times out" waits that, not 5 s
+        env = env_for(cwd, root, case.token, DUBAN_API_TIMEOUT="2")
         if case.process:
             code, out, err = await duban(*case.argv, env=env, cwd=cwd)
         else:

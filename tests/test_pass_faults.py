@@ -15,7 +15,8 @@ from bench.delivery_bench import SERVER_ERRORS, Deck, run_pass
 
 
 async def test_a_pass_under_faults_delivers_every_nudge(tmp_path: Path) -> None:
-    result = await run_pass(tmp_path, 100, Deck(), seed=3)
+    # a 2-second Bot API timeout (DUBAN_API_TIMEOUT), so each stall lasts 3 s, not 6
+    result = await run_pass(tmp_path, 100, Deck(), seed=3, api_timeout=2.0)
     print("\n" + "\n".join(result.lines()))
     assert result.problems == []
     # every contact has its nudge, and the database says so

@@ -39,6 +39,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("PASS_MINUTES", "0", "DUBAN_PASS_MINUTES"),
         ("SEND_RATE", "0", "DUBAN_SEND_RATE"),
         ("SEND_CONCURRENCY", "100", "DUBAN_SEND_CONCURRENCY"),
+        ("API_TIMEOUT", "0", "DUBAN_API_TIMEOUT"),
+        ("API_TIMEOUT", "soon", "DUBAN_API_TIMEOUT"),
         ("DIGEST_DAY", "8", "DUBAN_DIGEST_DAY"),
         ("DIGEST_HOUR", "25", "DUBAN_DIGEST_HOUR"),
         ("SIGNOFF", "maybe", "DUBAN_SIGNOFF"),

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cn2an
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -43,6 +41,8 @@ def _format(n: int, fmt: str) -> str:
         "ideographLegalTraditional",
     ):
         try:
+            import cn2an  # here: 0.2 s to import, for the rare chineseCounting list
+
             return str(cn2an.an2cn(n))
         except (ValueError, KeyError):
             return str(n)
