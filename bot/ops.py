@@ -129,14 +129,19 @@ def backup(database: Path, target: Path, *, force: bool = False) -> BackupResult
 def _copy(source: sqlite3.Connection, temp: Path) -> int:
     """Back `source` up into `temp` in steps; returns how often the bot's writes restarted it.
 
+    After each step SQLite tells the pages left and the pages in all, so the pages copied so far.
+    A write by another connection since the last step starts the copy again from page 1: that
+    step ends with no more pages copied than the one before, where any other step ends with more.
+    (What is left does not tell: a restart after a restart ends where that one did.)
+
     sqlite3's backup() retries a busy step for ever; a lock held that long ends it here."""
     restarts = 0
-    last = -1
+    copied = -1  # pages copied when the last step ended; no step yet
     busy_since: float | None = None
     in_one_step = False
 
-    def progress(status: int, remaining: int, _total: int) -> None:
-        nonlocal restarts, last, busy_since
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal restarts, copied, busy_since
         if status in _BUSY:
             busy_since = busy_since or time.monotonic()
             if time.monotonic() - busy_since > BACKUP_BUSY_LIMIT:
@@ -145,11 +150,11 @@ def _copy(source: sqlite3.Connection, temp: Path) -> int:
                 )
             return
         busy_since = None
-        if not in_one_step and last >= 0 and remaining > last:
+        if not in_one_step and total - remaining <= copied:
             restarts += 1
-            if restarts > BACKUP_RESTARTS:
+            if restarts > BACKUP_RESTARTS and remaining:
                 raise _TooManyRestarts
-        last = remaining
+        copied = total - remaining
         if remaining:
             time.sleep(BACKUP_PAUSE)
 

@@ -4,19 +4,19 @@ them: against a `duban run` process talking to the Bot API sandbox while a conta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
 import sqlite3
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from bot import lock, ops
+from bot import dbfile, lock, ops
 from bot.cli import main
 from bot.errors import UserError
 from sandbox import BotApiSandbox
@@ -284,38 +284,79 @@ async def make_database(path: Path, migrations: Sequence[Migration]) -> None:
     await (await Database.open(path, migrations=migrations)).close()
 
 
+SQLITE_DONE = 101
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        # the same pages: each restart ends where the one before did
+        "UPDATE meta SET value = value + 1 WHERE key = 'people_version'",
+        # more pages at each write
+        "INSERT INTO meta (key, value) VALUES (hex(randomblob(8)), randomblob(3000))",
+    ],
+    ids=["update", "grow"],
+)
 def test_backup_finishes_when_every_step_is_overtaken_by_writes(
-    stored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str
 ) -> None:
-    """Another connection writes between every step: SQLite restarts the copy each time, and
-    after a few restarts the rest is copied in one step; the copy is sound and consistent."""
+    """Another connection writes between every two steps, so SQLite starts the copy again at
+    every step: after BACKUP_RESTARTS restarts the next one ends the steps, and the rest is
+    copied in one step, under one read snapshot; the copy is sound and holds every write."""
     monkeypatch.setattr(ops, "BACKUP_PAGES", 2)
-    stop = threading.Event()
-    writes = [0]
+    monkeypatch.setattr(ops, "BACKUP_PAUSE", 0.0)
+    limit = 50  # steps; the backup asks for at most BACKUP_RESTARTS + 3
+    steps: list[tuple[int, int, int, int]] = []  # pages asked, status, remaining, total
+    writer = sqlite3.connect(stored, isolation_level=None)
 
-    def writer() -> None:
-        conn = sqlite3.connect(stored, isolation_level=None)
-        while not stop.is_set():
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'people_version'")
-            writes[0] += 1
-            time.sleep(0.0005)
-        conn.close()
+    class Overtaken(sqlite3.Connection):
+        """The source: after each step (and what ops makes of it), the writer writes."""
 
-    thread = threading.Thread(target=writer)
-    thread.start()
+        def backup(
+            self,
+            target: sqlite3.Connection,
+            *,
+            pages: int = -1,
+            progress: Callable[[int, int, int], object] | None = None,
+            name: str = "main",
+            sleep: float = 0.25,
+        ) -> None:
+            assert progress is not None
+
+            def step(status: int, remaining: int, total: int) -> None:
+                steps.append((pages, status, remaining, total))
+                assert len(steps) < limit, f"the backup is still going after {limit} steps"
+                progress(status, remaining, total)
+                if remaining:
+                    writer.execute(write)
+
+            super().backup(target, pages=pages, progress=step, name=name, sleep=sleep)
+
+    def connect(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(
+            path, timeout=dbfile.BUSY_TIMEOUT, isolation_level=None, factory=Overtaken
+        )
+
+    monkeypatch.setattr(ops, "connect", connect)
+    query = "SELECT key, value FROM meta ORDER BY key"
+    before = writer.execute(query).fetchall()
     try:
-        while writes[0] < 5:
-            time.sleep(0.001)
         result = ops.backup(stored, tmp_path / "copy.db")
     finally:
-        stop.set()
-        thread.join()
-    assert result.restarts > ops.BACKUP_RESTARTS
+        writer.close()
+    in_steps = [s for s in steps if s[0] == ops.BACKUP_PAGES]
+    in_one = [s for s in steps if s[0] == -1]
+    assert len(in_steps) == ops.BACKUP_RESTARTS + 2  # the first step, then restarts
+    # each step after the first began again at page 1: the writes overtook every one
+    assert [total - remaining for _, _, remaining, total in in_steps] == [2] * len(in_steps)
+    assert result.restarts == ops.BACKUP_RESTARTS + 1
+    assert [status for _, status, _, _ in in_one] == [SQLITE_DONE]
+    assert steps == in_steps + in_one
     assert integrity(tmp_path / "copy.db") == "ok"
-    conn = sqlite3.connect(tmp_path / "copy.db")
-    copied = conn.execute("SELECT value FROM meta WHERE key = 'people_version'").fetchone()[0]
-    conn.close()
-    assert 5 <= copied <= writes[0]
+    with contextlib.closing(sqlite3.connect(tmp_path / "copy.db")) as copy:
+        copied = copy.execute(query).fetchall()
+    with contextlib.closing(sqlite3.connect(stored)) as conn:
+        assert copied == conn.execute(query).fetchall() != before
 
 
 # ---------------------------------------------------------------------------- doctor
