@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import handlers.common
+import services.delivery
 from bot.app import build_application, running
 from plans.documents.sources import parse_file
 from sandbox import BotApiSandbox
@@ -64,6 +66,16 @@ def groups_unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
     answer in a group waits 3 s. The sandbox keeps Telegram's limit; the pace itself is
     exercised in test_delivery's busy group."""
     monkeypatch.setenv("DUBAN_GROUP_RATE", "6000")
+
+
+@pytest.fixture
+def retries_unpaused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorten the bot's pause before it tries a failed send again -- an answer's (0.5 s, then
+    twice as long) and a delivery's (0.5 s times the attempt) -- to 10 ms, for tests of what a
+    retry does rather than how long it waits: each 5xx in them cost half a second or more. A
+    429's retry_after is still waited for."""
+    monkeypatch.setattr(handlers.common, "FIRST_PAUSE", 0.01)
+    monkeypatch.setattr(services.delivery, "RETRY_PAUSE", 0.01)
 
 
 @pytest.fixture

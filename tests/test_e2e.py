@@ -218,6 +218,7 @@ async def test_blocked_contact_is_deactivated_and_coordinators_told(world: World
     assert any("【督办提醒】" in (m["text"] or "") for m in w.sb.sent(newcomer.id))
 
 
+@pytest.mark.usefixtures("retries_unpaused")  # conftest: a 5xx costs 10 ms, not half a second
 async def test_429_and_5xx_are_retried_without_loss(world: World) -> None:
     w = world
     contact = w.sb.create_user("吴联络")
@@ -231,6 +232,7 @@ async def test_429_and_5xx_are_retried_without_loss(world: World) -> None:
     assert len(nudges) == 1
 
 
+@pytest.mark.usefixtures("retries_unpaused")
 async def test_restart_between_units_neither_loses_nor_repeats(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

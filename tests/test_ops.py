@@ -22,6 +22,7 @@ from bot.errors import UserError
 from sandbox import BotApiSandbox
 from storage import Database
 from storage.migrations import MIGRATIONS, Migration, latest_version
+from tests.test_run import duban_here
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-plan.txt"
 TOKEN = "778000:OPS-secret_token_value"
@@ -136,11 +137,12 @@ async def test_backup_while_the_bot_stores_reports_restore_once_it_is_gone(
             await reporter
 
             # while the bot runs, a restore is refused with one line (nothing moved), and so is
-            # a second bot on the same database, at once, before it polls
-            (code, out, err), (code2, _, err2) = await asyncio.gather(
-                duban("restore", str(copy), env=env, cwd=tmp_path),
-                duban("run", env=env, cwd=tmp_path),
-            )
+            # a second bot on the same database, at once, before it polls (these and the rest
+            # beside the bot by the same `main` in this process: the lock is the bot process's,
+            # and as it is held throughout, waiting half a second for it changes nothing)
+            monkeypatch.setattr(lock, "_PATIENCE", 0.05)
+            code, out, err = await duban_here("restore", str(copy), env=env, cwd=tmp_path)
+            code2, _, err2 = await duban_here("run", env=env, cwd=tmp_path)
             assert code == 2 and out == ""
             assert err.count("\n") == 1 and "a bot is running" in err and f"pid {bot.pid}" in err
             assert not list(db.parent.glob("*before-restore*"))
@@ -148,7 +150,7 @@ async def test_backup_while_the_bot_stores_reports_restore_once_it_is_gone(
             assert "already running" in err2 and "409" in err2 and f"pid {bot.pid}" in err2
 
             # cron's nudge pass runs alongside the bot (DUBAN_SCHEDULER=off)
-            code, out, err = await duban(
+            code, out, err = await duban_here(
                 "send-due", "--at", "2026-12-17T09:30", env=env, cwd=tmp_path
             )
             assert code == 0, err
@@ -163,7 +165,7 @@ async def test_backup_while_the_bot_stores_reports_restore_once_it_is_gone(
     wal = db.with_name(db.name + "-wal")
     assert wal.stat().st_size > 0  # what a restore must not leave beside the restored file
 
-    code, out, err = await duban("restore", str(copy), env=env, cwd=tmp_path)
+    code, out, err = await duban_here("restore", str(copy), env=env, cwd=tmp_path)
     assert code == 0, err
     assert out.count("\n") == 1 and "Restored" in out and f"{in_copy} reports" in out
     kept = list(db.parent.glob("duban.db.before-restore-*"))
@@ -418,7 +420,7 @@ async def test_doctor_names_each_failure_and_its_fix(
         env.setenv("DUBAN_BOT_TOKEN", TOKEN)
 
         sb.set_latency(30, "getMe")
-        code, lines = await run_doctor(capsys, "--timeout", "0.5")
+        code, lines = await run_doctor(capsys, "--timeout", "0.2")
         assert code == 1 and "no answer from" in line(lines, "Bot API")
         code, lines = await run_doctor(capsys, "--quick")  # the health check: no network
         assert code == 0 and line(lines, "Bot API").startswith("– Bot API: not checked")
@@ -518,7 +520,9 @@ with lock.hold_database(Path(sys.argv[1]), sys.argv[2]):
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_who_may_use_the_database_at_once(stored: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_who_may_use_the_database_at_once(
+    stored: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The lock as each command takes it, held by another process: a nudge pass and a bot
     coexist; a restore excludes both, and they exclude it."""
     import subprocess
@@ -539,6 +543,8 @@ def test_who_may_use_the_database_at_once(stored: Path, capsys: pytest.CaptureFi
     backup = stored.with_name("b.db")
     assert main(["backup", str(backup)]) == 0
     capsys.readouterr()
+    # the lock is held by another process each time: waiting for it changes nothing
+    monkeypatch.setattr(lock, "_PATIENCE", 0.05)
 
     pass_running = hold("send-due")
     try:

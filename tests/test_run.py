@@ -10,8 +10,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.cli import main
 from sandbox import BotApiSandbox
 from services.logs import reset_logging
@@ -88,24 +86,42 @@ async def start_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Proces
 
 
 async def test_run_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
+    """By `main` in this process: a `duban run` process that stops at its settings is
+    test_webhook's (no webhook secret)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
-    code, _, err = await duban("run", env=env, cwd=tmp_path)
+    code, _, err = await duban_here("run", env=env, cwd=tmp_path)
     assert code == 2
     assert "DUBAN_BOT_TOKEN is not set" in err and "@BotFather" in err
     assert "Traceback" not in err
 
 
 async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
+    """`duban run` answers chats -- an admin's /invite, and the links `duban invite` printed (a
+    unit's as a process, a coordinator's by the same `main` in this process, both while the bot
+    starts) -- and stops cleanly on SIGTERM."""
     async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
         env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="on")
         await import_sample(env)
         proc = await start_run(env, tmp_path)
         try:
+            links = {}
+            for target, invite in (("局高新处", duban), ("coordinator", duban_here)):
+                code, out, err = await invite("invite", target, env=env, cwd=tmp_path)
+                assert code == 0, err
+                links[target] = next(line for line in out.splitlines() if "?start=" in line)
+            code, _, err = await duban_here("invite", "不存在的单位", env=env, cwd=tmp_path)
+            assert code == 2 and "unknown unit" in err
+
             admin = sb.create_user("办公室", user_id=4242)
             await sb.wait_for(lambda: sb.calls_to("getMe") or None, timeout=30, what="start-up")
             admin.send_text("/invite 局高新处")
             answer = await sb.wait_for_message(4242, timeout=30)
             assert "?start=" in (answer["text"] or "")
+            for target, link in links.items():
+                user = sb.create_user(f"新人{target}")
+                user.open_link(link.strip())
+                welcome = await sb.wait_for_message(user.id, timeout=30)
+                assert "欢迎" in (welcome["text"] or ""), (target, welcome["text"])
             # menus were set at start-up
             assert sb.calls_to("setMyCommands")
         finally:
@@ -118,6 +134,14 @@ async def test_run_answers_chats_and_stops_cleanly(tmp_path: Path) -> None:
 
 
 async def test_send_due_replays_a_date_and_reports_unreachable_api(tmp_path: Path) -> None:
+    # the API is gone: the pass could not run → non-zero, one line, no token (a process of its
+    # own, on a database of its own, beside the rest)
+    offline = tmp_path / "offline"
+    offline.mkdir()
+    closed = env_for(offline, "http://127.0.0.1:9")
+    unreachable = asyncio.create_task(
+        duban("send-due", "--at", "2026-12-17T09:30", env=closed, cwd=offline)
+    )
     async with BotApiSandbox(token=TOKEN) as sb:
         env = env_for(tmp_path, sb.root)
         await import_sample(env, "--at", "2026-02-12T10:00")
@@ -131,30 +155,7 @@ async def test_send_due_replays_a_date_and_reports_unreachable_api(tmp_path: Pat
         assert code == 0 and "no pass" in out  # a Saturday
         code, out, err = await duban_here("send-due", "--at", "yesterday", env=env, cwd=tmp_path)
         assert code == 2 and "--at" in err
-    # the API is gone: the pass could not run → non-zero, one line, no token
-    closed = env_for(tmp_path, "http://127.0.0.1:9")
-    code, out, err = await duban("send-due", "--at", "2026-12-17T09:30", env=closed, cwd=tmp_path)
+    code, out, err = await unreachable
     assert code == 1
     assert "cannot reach the Bot API" in err and TOKEN not in err + out
     assert "Traceback" not in err
-
-
-@pytest.mark.parametrize("target", ["局高新处", "coordinator"])
-async def test_invite_on_the_command_line(tmp_path: Path, target: str) -> None:
-    async with BotApiSandbox(token=TOKEN, private_chat_limit=None) as sb:
-        env = env_for(tmp_path, sb.root, DUBAN_SCHEDULER="off")
-        await import_sample(env)
-        code, out, err = await duban("invite", target, env=env, cwd=tmp_path)
-        assert code == 0, err
-        link = next(line for line in out.splitlines() if "?start=" in line)
-        code, _, err = await duban_here("invite", "不存在的单位", env=env, cwd=tmp_path)
-        assert code == 2 and "unknown unit" in err
-        proc = await start_run(env, tmp_path)
-        try:
-            user = sb.create_user("新人")
-            user.open_link(link.strip())
-            welcome = await sb.wait_for_message(user.id, timeout=30)
-            assert "欢迎" in (welcome["text"] or "")
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.communicate(), timeout=30)

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Conflict
 from render.texts import Texts
 from sandbox import BotApiSandbox
 from sandbox.world import Webhook
+from tests.test_run import duban_here
 
 TOKEN = "777001:HOOK-secret_token_value"
 SECRET = "s3cret_webhook-Token"
@@ -47,6 +48,9 @@ def env_for(tmp_path: Path, root: str, **extra: str) -> dict[str, str]:
         DUBAN_ADMIN_IDS=str(ADMIN),
         DUBAN_BOT_TOKEN=TOKEN,
         DUBAN_SCHEDULER="off",
+        # unpaced private chats, as the sandboxes here have no per-chat limit: a second answer
+        # in a chat waited a second for Telegram's 1 a second
+        DUBAN_CHAT_RATE="0",
         **extra,
     )
     return env
@@ -196,6 +200,7 @@ async def test_webhook_mode_end_to_end_then_back_to_polling(tmp_path: Path) -> N
 
 
 async def test_refuses_to_start_without_a_valid_secret(tmp_path: Path) -> None:
+    """As a process without a secret; the other two by the same `main` in this process."""
     root = "http://127.0.0.1:9"  # never reached: the settings stop it first
     env = webhook_env(tmp_path, root, 8080)
     del env["DUBAN_WEBHOOK_SECRET"]
@@ -204,32 +209,45 @@ async def test_refuses_to_start_without_a_valid_secret(tmp_path: Path) -> None:
     assert len(err.strip().splitlines()) == 1, err
     assert "DUBAN_WEBHOOK_SECRET" in err and "DUBAN_WEBHOOK_URL" in err
     bad = "not+allowed/in=telegram"
-    code, err = await duban_exits({**env, "DUBAN_WEBHOOK_SECRET": bad}, tmp_path)
+    code, _, err = await duban_here("run", env={**env, "DUBAN_WEBHOOK_SECRET": bad}, cwd=tmp_path)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "DUBAN_WEBHOOK_SECRET" in err and bad not in err
-    code, err = await duban_exits({**env, "DUBAN_WEBHOOK_LISTEN": "8080"}, tmp_path)
+    code, _, err = await duban_here(
+        "run", env={**env, "DUBAN_WEBHOOK_LISTEN": "8080"}, cwd=tmp_path
+    )
     assert code == 2 and "DUBAN_WEBHOOK_LISTEN" in err, err
     assert not (tmp_path / "duban.db").exists()
 
 
 async def test_a_refused_webhook_or_a_taken_port_is_one_line(tmp_path: Path) -> None:
-    # Telegram's rule (no loopback, https only) refuses the URL: exit 2 with its reason.
-    async with BotApiSandbox(token=TOKEN) as sb:
-        code, err = await duban_exits(webhook_env(tmp_path, sb.root, free_port()), tmp_path)
-        assert code == 2, err
-        last = err.strip().splitlines()[-1]  # after python-telegram-bot's own log lines
-        assert last.startswith("duban: DUBAN_WEBHOOK_URL: the Bot API refused the webhook: ")
-        assert "https url must be provided" in last.lower()
-    # The port is taken: refused before setWebhook, so Telegram is not sent elsewhere.
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        async with sandbox() as sb:
-            code, err = await duban_exits(webhook_env(tmp_path, sb.root, port), tmp_path)
+    """Two `duban run` processes at once, each against a sandbox of its own."""
+
+    async def refused() -> None:
+        # Telegram's rule (no loopback, https only) refuses the URL: exit 2 with its reason.
+        async with BotApiSandbox(token=TOKEN) as sb:
+            cwd = tmp_path / "refused"
+            cwd.mkdir()
+            code, err = await duban_exits(webhook_env(cwd, sb.root, free_port()), cwd)
             assert code == 2, err
-            assert len(err.strip().splitlines()) == 1 and "DUBAN_WEBHOOK_LISTEN" in err, err
-            assert not sb.calls_to("setWebhook")
+            last = err.strip().splitlines()[-1]  # after python-telegram-bot's own log lines
+            assert last.startswith("duban: DUBAN_WEBHOOK_URL: the Bot API refused the webhook: ")
+            assert "https url must be provided" in last.lower()
+
+    async def taken_port() -> None:
+        # The port is taken: refused before setWebhook, so Telegram is not sent elsewhere.
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            async with sandbox() as sb:
+                cwd = tmp_path / "taken"
+                cwd.mkdir()
+                code, err = await duban_exits(webhook_env(cwd, sb.root, port), cwd)
+                assert code == 2, err
+                assert len(err.strip().splitlines()) == 1 and "DUBAN_WEBHOOK_LISTEN" in err, err
+                assert not sb.calls_to("setWebhook")
+
+    await asyncio.gather(refused(), taken_port())
 
 
 # -- the sandbox behaves like Telegram -----------------------------------------------------------
