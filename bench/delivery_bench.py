@@ -408,18 +408,8 @@ class PassFaultResult:
 
 
 def pass_settings(sb: BotApiSandbox, database: Path, lease: int, api_timeout: float) -> Settings:
-    """duban's settings for `duban send-due`: no .env, the sandbox as the Bot API, a short
-    claim lease."""
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        bot_token=SecretStr(sb.token),
-        database=database,
-        bot_api_url=sb.root,
-        admin_ids=[ADMIN_ID],
-        scheduler=False,
-        claim_lease=lease,
-        api_timeout=api_timeout,
-    )
+    """duban's settings for `duban send-due`: the burst's, with a short claim lease."""
+    return settings_for(sb, database, api_timeout).model_copy(update={"claim_lease": lease})
 
 
 def _stalls_waiting(sb: BotApiSandbox) -> int:

@@ -15,7 +15,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
 from handlers.context import Ctx
-from handlers.sender import keyboard
+from handlers.sender import keyboard, retry_seconds
 from plans.model import Contact
 from plans.refs import ItemRef
 from render.chunks import split_message
@@ -95,7 +95,7 @@ async def with_retries(call: Callable[[], Awaitable[_T]], *, what: str) -> _T:
         except RetryAfter as e:
             if attempt == SEND_ATTEMPTS:
                 raise
-            wait = _seconds(e.retry_after)
+            wait = retry_seconds(e)
             fault: TelegramError = e
         except BadRequest:
             raise
@@ -115,11 +115,6 @@ async def with_retries(call: Callable[[], Awaitable[_T]], *, what: str) -> _T:
         )
         await asyncio.sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _seconds(retry_after: object) -> float:
-    seconds = getattr(retry_after, "total_seconds", None)
-    return float(seconds()) if callable(seconds) else float(retry_after)  # type: ignore[arg-type]
 
 
 async def answer(

@@ -81,15 +81,19 @@ async def _sent(call: Callable[[], Awaitable[Message]]) -> Sent:
     return Sent(message.chat_id, message.message_id)
 
 
+def retry_seconds(error: RetryAfter) -> float:
+    """The seconds a 429 asks to wait (python-telegram-bot gives an int or a timedelta)."""
+    wait = error.retry_after
+    return float(wait) if isinstance(wait, int | float) else wait.total_seconds()
+
+
 def translate(error: TelegramError) -> SendFailed:
     """Telegram's fault in the port's terms."""
     reason = error.message
     if isinstance(error, ChatMigrated):
         return Migrated(reason, int(error.new_chat_id))
     if isinstance(error, RetryAfter):
-        wait = error.retry_after
-        seconds = wait.total_seconds() if not isinstance(wait, int | float) else float(wait)
-        return RateLimited(reason, seconds)
+        return RateLimited(reason, retry_seconds(error))
     if isinstance(error, Forbidden):
         return Blocked(reason)
     if isinstance(error, BadRequest):  # before NetworkError: BadRequest is one in PTB
