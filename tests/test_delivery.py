@@ -125,6 +125,7 @@ async def test_the_error_handler_does_not_call_a_stored_report_a_failure(world: 
     assert not any(ERROR_TEXT in text for text in await said_to("after"))
 
 
+@pytest.mark.usefixtures("retries_unpaused")  # conftest: a 5xx costs 10 ms, not half a second
 async def test_a_burst_of_replies_under_faults_is_stored_once_and_confirmed(
     tmp_path: Path,
 ) -> None:
