@@ -6,12 +6,16 @@ them down. A wrong value becomes one line naming the variable (`SettingsError`),
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -249,15 +253,70 @@ def _host_port(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def unknown_variables(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> list[str]:
+    """One line for each DUBAN_* variable (in the environment or the .env file) that is not a
+    setting, with the setting it most looks like: a misspelt DUBAN_ADMIN_IDS would otherwise
+    leave the bot without admins, silently."""
+    names = {k.upper() for k in (os.environ if environ is None else environ)}
+    if env_file is not None and env_file.is_file():
+        names |= {k.upper() for k in dotenv_values(env_file, encoding="utf-8")}
+    known = sorted(field.upper() for field in Settings.model_fields)
+    lines = []
+    for name in sorted(n for n in names if n.startswith("DUBAN_") and n[6:] not in known):
+        close = _closest(name[6:], known)
+        hint = f"did you mean DUBAN_{close}?" if close else "see README, Settings"
+        lines.append(f"{name} is not a setting of duban ({hint})")
+    return lines
+
+
+# Words people write for the words of the settings' names
+_SYNONYMS = {
+    "TIME": "HOUR",
+    "TZ": "TIMEZONE",
+    "ZONE": "TIMEZONE",
+    "DB": "DATABASE",
+    "PATH": "DATABASE",
+    "FILE": "DATABASE",
+    "LANG": "LANGUAGE",
+    "LOCALE": "LANGUAGE",
+    "WEEKDAY": "DAY",
+    "ADMINS": "ADMIN",
+    "KEY": "TOKEN",
+}
+
+
+def _closest(name: str, known: list[str]) -> str | None:
+    """The setting a misspelt name most likely meant: the one sharing its rarest words
+    (QUIET_HOUR: QUIET_FROM; DUBAN_TZ: TIMEZONE), then the most alike; None if none is close."""
+    words = {_SYNONYMS.get(w, w) for w in name.split("_")}
+    fields = {k: set(k.split("_")) for k in known}
+    use = {w: sum(w in f for f in fields.values()) for w in words}
+
+    def score(k: str) -> tuple[float, float]:
+        shared = sum(1 / use[w] for w in words & fields[k] if use[w])
+        return shared, difflib.SequenceMatcher(None, name, k).ratio()
+
+    best = max(known, key=score)
+    if score(best)[0] > 0:
+        return best
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read the settings, turning a validation error into one line per wrong variable."""
+    """Read the settings, turning a validation error into one line per wrong variable, and a
+    DUBAN_* variable that is no setting into one line naming the setting it looks like."""
+    lines = unknown_variables()
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as e:
-        lines = []
         for err in e.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             msg = str(err["msg"]).removeprefix("Value error, ")
             # a cross-field check has no field and names its variables itself
             lines.append(f"DUBAN_{field.upper()}: {msg}" if err["loc"] else msg)
+    if lines:
         raise SettingsError("; ".join(lines)) from None
+    return settings

@@ -98,3 +98,43 @@ def test_good_values_are_read_as_meant(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.admin_ids == [1, 2, 3]
     assert s.bot_api_url == "http://127.0.0.1:8081"
     assert isinstance(s, Settings)
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("DUBAN_ADMIN_ID", "DUBAN_ADMIN_IDS"),
+        ("DUBAN_SENDHOUR", "DUBAN_SEND_HOUR"),
+        ("DUBAN_QUIET_HOUR", "DUBAN_QUIET_FROM"),
+        ("DUBAN_TOKEN", "DUBAN_BOT_TOKEN"),
+        ("DUBAN_TZ", "DUBAN_TIMEZONE"),
+        ("DUBAN_LANG", "DUBAN_LANGUAGE"),
+        ("duban_webhook_secert", "DUBAN_WEBHOOK_SECRET"),
+    ],
+)
+def test_a_misspelt_variable_is_named_with_the_setting_it_looks_like(
+    monkeypatch: pytest.MonkeyPatch, written: str, meant: str
+) -> None:
+    """A DUBAN_* variable that is no setting would be ignored: a misspelt DUBAN_ADMIN_IDS would
+    leave the bot without admins and nobody would know why."""
+    monkeypatch.setenv(written, "1")
+    with pytest.raises(SettingsError) as e:
+        load_settings()
+    message = str(e.value)
+    assert "\n" not in message
+    assert f"{written.upper()} is not a setting of duban (did you mean {meant}?)" in message
+
+
+def test_a_misspelt_variable_in_the_env_file_and_a_wrong_value_together(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("DUBAN_SEND_HOURS=8\nOTHER_TOOL_TOKEN=x\n", encoding="utf-8")
+    monkeypatch.setenv("DUBAN_LANGUAGE", "fr")
+    monkeypatch.setenv("DUBAN_NOTHING_LIKE_IT", "1")
+    with pytest.raises(SettingsError) as e:
+        load_settings()
+    message = str(e.value)
+    assert "DUBAN_SEND_HOURS is not a setting of duban (did you mean DUBAN_SEND_HOUR?)" in message
+    assert "DUBAN_NOTHING_LIKE_IT is not a setting of duban (see README, Settings)" in message
+    assert "DUBAN_LANGUAGE: expected zh or en" in message
+    assert "OTHER_TOOL" not in message  # only duban's prefix is duban's business
