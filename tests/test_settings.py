@@ -138,3 +138,14 @@ def test_a_misspelt_variable_in_the_env_file_and_a_wrong_value_together(
     assert "DUBAN_NOTHING_LIKE_IT is not a setting of duban (see README, Settings)" in message
     assert "DUBAN_LANGUAGE: expected zh or en" in message
     assert "OTHER_TOOL" not in message  # only duban's prefix is duban's business
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `DUBAN_")]
+    missing = [
+        f"DUBAN_{field.upper()}"
+        for field in Settings.model_fields
+        if not any(f"`DUBAN_{field.upper()}`" in row for row in rows)
+    ]
+    assert not missing, f"settings the README's table does not explain: {missing}"
