@@ -204,6 +204,23 @@ def find_time_phrases(
     ]
 
 
+_DUE_TAIL = re.compile(r"(?:之?前|以前|为止|止|完成|前完成|内完成)$")
+
+
+def says_when(text: str, year: int) -> bool:
+    """True when the whole of `text` says when something is due: a date or a period
+    ("2025年9月30日前", "6月底", "三季度末", "年内", "全年") or ongoing work ("持续推进"), and
+    nothing else -- a bracket's "法规与标准处" is no time."""
+    cell = text.strip(_EDGE_PUNCT)
+    if not cell:
+        return False
+    if _ONGOING_CELL.fullmatch(cell):
+        return True
+    core = _DUE_TAIL.sub("", cell)
+    phrases = find_time_phrases(core, year)
+    return bool(phrases) and phrases[0].start == 0 and phrases[-1].end >= len(core)
+
+
 def item_deadline(
     text: str,
     year: int,

@@ -314,3 +314,44 @@ def test_a_deadline_field_beside_the_units_is_the_deadline_and_leaves_the_text(
     assert "时限" not in item.text and "完成时间" not in item.text
     assert item.text.startswith("建设科技创新平台") or item.text.startswith("深化科技体制改革")
     assert [u.name for u in item.units] in (["局高新处"], ["局政策法规处"], [])
+
+
+def test_a_closing_bracket_with_units_and_a_date_gives_both() -> None:
+    """(法规与标准处,2025年9月30日前): the bracket names the unit and when the item is due; the
+    stated date is the deadline even where the task says 年内 for its target."""
+    plan = parse_text(
+        "临江市生态环境局2025年工作要点\n一、监管\n"
+        "1.推进排污许可管理,年内核发许可证150张。(法规与标准处,2025年9月30日前)\n"
+        "2.完成入河排污口整治。(水生态环境处、临江区分局,6月底前)\n"
+        "3.开展专项检查。(执法支队,持续推进)\n"
+        "4.做好信息公开工作。(办公室)\n"
+    )
+    got = [([u.name for u in i.units], i.deadline, i.deadline_text) for i in plan.items]
+    assert got == [
+        (["法规与标准处"], date(2025, 9, 30), "2025年9月30日"),
+        (["水生态环境处", "临江区分局"], date(2025, 6, 30), "6月底"),
+        (["执法支队"], None, "持续推进"),
+        (["办公室"], date(2025, 12, 31), ""),
+    ]
+    assert all("(" not in i.text for i in plan.items)
+
+
+def test_labels_without_their_unit_word() -> None:
+    """牵头:/责任:/配合: name units like 牵头单位: does -- but not inside a sentence
+    (落实主体责任:…), and 牵头领导: stays a person."""
+    plan = parse_text(
+        "2025年工作要点\n一、党建\n"
+        "1.深化清廉机关建设。牵头:机关党委;责任:各处室、各直属单位。全年。\n"
+        "2.推进规范化建设(牵头:办公室;配合:人事处)\n"
+        "3.落实全面从严治党主体责任:一是压实责任。(局办公室)\n"
+        "4.办好民生实事。牵头领导:张三 牵头:民生处\n"
+    )
+    got = [[(u.name, u.role) for u in i.units] for i in plan.items]
+    assert got == [
+        [("机关党委", "lead"), ("各处室", "support"), ("各直属单位", "support")],
+        [("办公室", "lead"), ("人事处", "support")],
+        [("局办公室", "lead")],
+        [("民生处", "lead")],
+    ]
+    assert plan.items[0].deadline_text == "全年"
+    assert "主体责任:一是压实责任" in plan.items[2].text

@@ -7,7 +7,8 @@ Plans name an item's units in a handful of ways, and a clerk reads each by one r
 - a person or a progress note among the fields (`牵头领导:…`, `项目责任人:…`, `实际完成情况:…`)
   is neither a unit nor part of the task;
 - `(X牵头)`, `(X牵头,Y配合)` and `(X、Y等部门按职责分工负责)` closing an item;
-- a bracket closing an item that holds nothing but unit names: `(市发改委)`;
+- a bracket closing an item that holds nothing but unit names: `(市发改委)`, or unit names and
+  when the item is due: `(法规与标准处,2025年9月30日前)`;
 - the notice's rules: "列第一位者为牵头单位" (the first listed leads, the rest support),
   "除特别注明的外,X都是配合单位" and "以下均需X落实,不再逐一列出" (X supports every item,
   resp. every later item).
@@ -18,15 +19,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from plans.deadlines import says_when
 from plans.documents.units import expand_siblings, looks_like_unit, split_units
 from plans.model import LEAD, SUPPORT, Role, UnitRef
 
+# A label may drop its 单位: "牵头:机关党委;责任:各处室" -- a bare 牵头/责任/配合 before a
+# colon, where no word runs into it ("落实主体责任:" is a sentence; 牵头领导 and 责任人 are
+# persons, below).
+_BARE = r"(?<![\u4e00-\u9fff])"
 _LEAD_LABELS = (
     r"牵头责任单位|牵头单位|牵头部门|牵头处室|牵头科室|主责单位|负责单位|承办单位|实施单位|监考单位"
+    rf"|{_BARE}牵头|{_BARE}主办|{_BARE}主责"
 )
-_DUTY_LABELS = r"责任单位|责任部门|责任处室|责任科室|责任股室"
+_DUTY_NAMES = ("责任单位", "责任部门", "责任处室", "责任科室", "责任股室", "责任")
+_DUTY_LABELS = "|".join(_DUTY_NAMES[:-1]) + rf"|{_BARE}责任"
 _SUPPORT_LABELS = (
     r"配合单位|配合部门|配合处室|配合科室|协办单位|参与单位|参与部门|协同单位|协助单位|协作单位"
+    rf"|{_BARE}配合|{_BARE}协办|{_BARE}参与"
 )
 _UNIT_LABELS = rf"{_LEAD_LABELS}|{_DUTY_LABELS}|{_SUPPORT_LABELS}"
 _PERSON_LABELS = (
@@ -101,8 +110,9 @@ class Assignment:
 
 
 class _Collector:
-    def __init__(self, first_is_lead: bool) -> None:
+    def __init__(self, first_is_lead: bool, year: int) -> None:
         self.first_is_lead = first_is_lead
+        self.year = year
         self.found: list[UnitRef] = []
         self.defaults: list[str] = []
         self.when = ""
@@ -132,7 +142,9 @@ class _Collector:
                 continue
             value = _DEFAULT_NOTE.split(value, maxsplit=1)[0]
             value = _NOTE_BRACKET.sub("", value)
-            value = re.split(r"[。]", value, maxsplit=1)[0]
+            value, _, rest = value.partition("。")
+            if says_when(rest, self.year):  # "责任:各处室。全年。": when it is due, after the units
+                self.when = self.when or rest.strip(" ,,;;。")
             value = re.sub(r"^[^:]{0,8}?性指标[,,]", "", value)
             role: Role = (
                 SUPPORT if _SUPPORT.fullmatch(label) or (has_lead and label in _DUTY) else LEAD
@@ -145,7 +157,7 @@ class _Collector:
         return parts[0]
 
 
-_DUTY = set(_DUTY_LABELS.split("|"))
+_DUTY = set(_DUTY_NAMES)
 
 
 def _unit_run(value: str) -> list[str]:
@@ -159,9 +171,10 @@ def _unit_run(value: str) -> list[str]:
     return names
 
 
-def extract_units(text: str, first_is_lead: bool = False) -> Assignment:
-    """The units an item's text names, with their roles, and the text without those notes."""
-    c = _Collector(first_is_lead)
+def extract_units(text: str, first_is_lead: bool, year: int) -> Assignment:
+    """The units an item's text names, with their roles, and the text without those notes;
+    `year` is the plan year, for a bracket that also says when the item is due."""
+    c = _Collector(first_is_lead, year)
 
     def bracket(m: re.Match[str]) -> str:
         inner = m.group(1)
@@ -194,7 +207,8 @@ def extract_units(text: str, first_is_lead: bool = False) -> Assignment:
 
 
 def _closing_bracket(text: str, c: _Collector) -> str:
-    """Units in a bracket that closes the item: (X牵头,Y配合), (X等按职责分工负责), (市发改委)."""
+    """Units in a bracket that closes the item: (X牵头,Y配合), (X等按职责分工负责), (市发改委),
+    and when it is due if the bracket says that too: (市发改委,6月底前)."""
     body = text.rstrip("。. \n")
     tail = body[-130:]
     offset = len(body) - len(tail)
@@ -214,9 +228,19 @@ def _closing_bracket(text: str, c: _Collector) -> str:
             return _cut(text, offset + m.start())
     last = _LAST_BRACKET.search(body)
     if last is not None:
-        names = split_units(last.group(1))
-        if names and all(looks_like_unit(n) for n in names) and len(names) <= 12:
+        # (法规与标准处,2025年9月30日前): the units, then when the item is due
+        parts = [p.strip() for p in re.split(r"[,,;;]", last.group(1)) if p.strip()]
+        times = [p for p in parts if says_when(p, c.year)]
+        names = [n for p in parts if p not in times for n in split_units(p)]
+        if (
+            names
+            and len(times) <= 1
+            and all(looks_like_unit(n) for n in names)
+            and len(names) <= 12
+        ):
             c.add(names, LEAD)
+            if times:
+                c.when = c.when or times[0]
             return _cut(text, last.start())
     return text
 

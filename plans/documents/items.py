@@ -102,7 +102,7 @@ def build_item(
 def read_item_text(text: str, ctx: Context) -> Assignment:
     """Units named in an item's text, the default units a note there sets, a 完成时限 field
     written beside them, and the bare text."""
-    return extract_units(text, ctx.first_is_lead)
+    return extract_units(text, ctx.first_is_lead, ctx.year)
 
 
 def warnings(items: list[Item] | tuple[Item, ...], notes: list[str]) -> tuple[str, ...]:
