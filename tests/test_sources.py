@@ -205,6 +205,55 @@ def test_docx_whose_body_is_a_table(tmp_path: Path) -> None:
     assert [(t.value, t.measure) for t in plan.items[0].targets] == [(600, "家")]
 
 
+def test_docx_table_with_part_rows_and_office_columns(tmp_path: Path) -> None:
+    """A 分解表 as bureaus write them: parts numbered 一、二 on rows of their own over items
+    numbered 1, 2 (a part is no item), and the units under 牵头科室 / 配合股室 (any office word
+    after 牵头, 责任 or 配合 names a unit column)."""
+    table = [
+        ["序号", "重点任务", "具体措施", "牵头科室", "配合股室", "时间安排"],
+        ["一", "学前教育普惠发展", "", "", "", ""],
+        ["1", "新建幼儿园", "新建公办幼儿园3所", "基建科", "财务股", "2026年8月底"],
+        ["2", "普惠率提升", "普惠性幼儿园覆盖率达到92%", "学前科", "", "年底前"],
+        ["二", "义务教育优质均衡", "", "", "", ""],
+        ["3", "集团化办学", "组建教育集团5个", "基教科", "督导室", "9月"],
+    ]
+    plan = parse_file(
+        write(tmp_path, "分解表.docx", docx_bytes(["云溪区教育局2026年重点工作任务分解表"], table))
+    ).plan
+    assert [(i.number, i.title, i.path) for i in plan.items] == [
+        ("1", "新建幼儿园", ("一、", "1")),
+        ("2", "普惠率提升", ("一、", "2")),
+        ("3", "集团化办学", ("二、", "3")),
+    ]
+    assert [(s.number, s.title) for s in plan.sections] == [
+        ("一、", "学前教育普惠发展"),
+        ("二、", "义务教育优质均衡"),
+    ]
+    assert units(plan, 1) == [("基建科", LEAD), ("财务股", SUPPORT)]
+    assert units(plan, 3) == [("基教科", LEAD), ("督导室", SUPPORT)]
+    assert [i.deadline for i in plan.items] == [
+        date(2026, 8, 31),
+        date(2026, 12, 31),
+        date(2026, 9, 30),
+    ]
+
+
+def test_docx_table_numbered_only_in_chinese_keeps_its_rows_as_items(tmp_path: Path) -> None:
+    """Rows numbered 一、二 are parts only over rows numbered 1, 2: in a table numbered 一, 二
+    and nothing else they are the items, units or not."""
+    table = [
+        ["序号", "工作任务", "责任单位"],
+        ["一", "推进数字化转型", ""],
+        ["二", "完善考核机制", "办公室"],
+    ]
+    data = docx_bytes(["2026年工作要点"], table)
+    plan = parse_file(write(tmp_path, "要点.docx", data)).plan
+    assert [(i.number, i.title) for i in plan.items] == [
+        ("一", "推进数字化转型"),
+        ("二", "完善考核机制"),
+    ]
+
+
 def test_docx_soft_line_break_separates_items(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("XX市科技局2024年工作要点")

@@ -31,6 +31,10 @@ from plans.model import LEAD, SUPPORT, Item, Milestone, Plan, Role, Section, Uni
 from plans.targets import find_targets
 from plans.text import normalize, plan_year
 
+# A part's number: 一, 二、, (三), 第四部分
+_CN_NUMBER = re.compile(
+    r"[(]?[一二三四五六七八九十]{1,3}[)、.]?|第[一二三四五六七八九十]{1,3}(?:部分|章|篇)"
+)
 _DATE_ONLY = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}[日号])?(?:底|前|底前)?")
 
 
@@ -83,6 +87,13 @@ def parse_rows(
         base_kind(k) == "lead" and re.search("牵头", grid[header_at][c]) for k, c in cols.items()
     )
 
+    # rows numbered 一、二 are parts when the items are numbered 1, 2 (else they are the items)
+    at = cols.get("number")
+    parts_over_items = at is not None and any(
+        re.fullmatch(r"\d{1,3}(?:\.0)?", row[at].strip())
+        for row in grid[header_at + 1 :]
+        if at < len(row)
+    )
     items: list[Item] = []
     sections: list[Section] = []
     section: tuple[str, ...] = ()
@@ -114,10 +125,21 @@ def parse_rows(
             if not (measures and last_task):
                 continue
             task = last_task  # a merged 工作任务 cell: the row above's task goes on
-        last_task = task
         number = row.get("number")
         if number.endswith(".0") and number[:-2].isdigit():
             number = number[:-2]  # Excel stores 序号 1 as 1.0
+        if (
+            parts_over_items
+            and _CN_NUMBER.fullmatch(number)
+            and not (units or when or _details(row))
+        ):
+            # "一 | 学前教育普惠发展 | | |": a part numbered 一、二 over the rows numbered 1, 2
+            label = number if number[-1] in "、.)" else f"{number}、"  # as a text plan's 一、
+            section = (label,)
+            sections.append(Section(number=label, title=task, path=section))
+            last_task = ""
+            continue
+        last_task = task
         noted = read_item_text(task, ctx)
         text_units, text = noted.units, noted.text
         measures = "\n".join(v for _, v in row.all("measures"))
@@ -168,6 +190,11 @@ def parse_rows(
         default_units=ctx.all_support,
         warnings=warnings(items, notes),
     )
+
+
+def _details(row: _Row) -> bool:
+    """Whether a row says more about its task: measures, a schedule, targets, persons, progress."""
+    return any(row.all(kind) for kind in ("measures", "schedule", "targets", "persons"))
 
 
 def _projects(items: list[Item]) -> list[Item]:
