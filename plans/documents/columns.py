@@ -26,7 +26,9 @@ _COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 牵头/责任/配合 with any office word: 单位, 部门, 处室, 科室, 股室 (牵头科室, 配合股室), or alone
     (
         "support",
-        re.compile(r"(?:配合|协办|参与|协同|协助)(?:单位|部门|处室|科室|股室)|^(?:配合|协办|参与)$"),
+        re.compile(
+            r"(?:配合|协办|参与|协同|协助)(?:单位|部门|处室|科室|股室)|^(?:配合|协办|参与)$"
+        ),
     ),
     (
         "lead",
