@@ -365,6 +365,10 @@ def test_percent_target_reads_a_percent_value() -> None:
         ("预计春节前完成", date(2024, 2, 9), "春节前"),  # the 2024 holiday began on Feb 10
         ("预计11月30号完成", date(2023, 11, 30), "11月30号"),
         ("这周能完", date(2023, 10, 13), "这周"),
+        # several words between the date and 完成: 可全部, 就能全部, 才能
+        ("进度约80%,12月中旬可全部完成", date(2023, 12, 20), "12月中旬"),
+        ("12月底就能全部完成", date(2023, 12, 31), "12月底"),
+        ("11月底才能完成", date(2023, 11, 30), "11月底"),
     ],
 )
 def test_expected_date(text: str, expected: date, phrase: str) -> None:

@@ -59,9 +59,10 @@ _FRAME_BEFORE = re.compile(
     r"|rescheduled|scheduled|planned|will)\b",
     re.IGNORECASE,
 )
-# "…前完成", "…底完成", "…前": the date is a completion date.
+# "…前完成", "…底完成", "…底可全部完成", "…前": the date is a completion date.
 _FRAME_AFTER = re.compile(
-    r"^\s*(?:之前|以前|前|内|之内|以内)?\s*(?:全部|全面|基本|即可|可以|能够|可|能|将|要)?\s*"
+    r"^\s*(?:之前|以前|前|内|之内|以内)?\s*"
+    r"(?:(?:全部|全面|基本|即可|可以|能够|可|能|将|要|就|会|才|均|都)\s*){0,3}"  # 就能全部…
     r"(?:完成|办结|完工|竣工|建成|投用|投产|落实|到位|结束|交付|上线|验收|(?:[做干弄搞])?完(?![成工]))(?!了)"
     r"|^\s*(?:之前|以前|前)"
 )
