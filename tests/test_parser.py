@@ -355,3 +355,30 @@ def test_labels_without_their_unit_word() -> None:
     ]
     assert plan.items[0].deadline_text == "全年"
     assert "主体责任:一是压实责任" in plan.items[2].text
+
+
+def test_units_on_a_heading_are_the_units_of_its_items() -> None:
+    """A heading "(一)外贸提质。(责任单位:外贸科)" over items that name no lead: the heading's units are
+    theirs (an item's own 配合 units come after them); an item naming its own lead keeps it; the
+    heading's title drops the annotation."""
+    plan = parse_text(
+        "江北区商务局2026年工作要点\n一、稳外贸稳外资\n"
+        "(一)外贸提质。(责任单位:外贸科)\n"
+        "1.新增有实绩外贸企业30家。\n"
+        "2.跨境电商交易额增长20%。(口岸科)\n"
+        "(二)招商引资。(责任单位:投资促进科、开发区管委会)\n"
+        "3.举办专题招商活动4场。(办公室配合)\n"
+        "二、促消费\n"
+        "4.培育夜间经济集聚区2个。(市场科牵头,各街道配合;10月底前)\n"
+        "5.开展购物节活动。\n"
+    )
+    got = [[(u.name, u.role) for u in i.units] for i in plan.items]
+    assert got == [
+        [("外贸科", "lead")],
+        [("口岸科", "lead")],
+        [("投资促进科", "lead"), ("开发区管委会", "lead"), ("办公室", "support")],
+        [("市场科", "lead"), ("各街道", "support")],
+        [],
+    ]
+    assert plan.items[3].deadline == date(2026, 10, 31)
+    assert [s.title for s in plan.sections] == ["稳外贸稳外资", "外贸提质", "招商引资", "促消费"]

@@ -228,21 +228,34 @@ def _closing_bracket(text: str, c: _Collector) -> str:
             return _cut(text, offset + m.start())
     last = _LAST_BRACKET.search(body)
     if last is not None:
-        # (法规与标准处,2025年9月30日前): the units, then when the item is due
+        # (法规与标准处,2025年9月30日前), (市场科牵头,各街道配合;10月底前), (办公室配合): the
+        # units, each part's role by the word closing it, then when the item is due
         parts = [p.strip() for p in re.split(r"[,,;;]", last.group(1)) if p.strip()]
         times = [p for p in parts if says_when(p, c.year)]
-        names = [n for p in parts if p not in times for n in split_units(p)]
+        named: list[tuple[list[str], Role]] = []
+        for part in parts:
+            if part in times:
+                continue
+            word = _ROLE_WORD.search(part)
+            bare = part[: word.start()] if word else part
+            named.append((split_units(bare), SUPPORT if word and word.group(2) else LEAD))
+        names = [n for group, _ in named for n in group]
         if (
             names
             and len(times) <= 1
             and all(looks_like_unit(n) for n in names)
             and len(names) <= 12
         ):
-            c.add(names, LEAD)
+            for group, role in named:
+                c.add(group, role)
             if times:
                 c.when = c.when or times[0]
             return _cut(text, last.start())
     return text
+
+
+# The word closing a part of a bracket that says the units' role: 牵头 (lead), 配合 (support)
+_ROLE_WORD = re.compile(r"(牵头|主办|负责)$|(配合|参与|协同|协助|协办)$")
 
 
 def _cut(text: str, at: int) -> str:

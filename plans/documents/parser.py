@@ -28,7 +28,7 @@ from plans.documents.items import (
 from plans.documents.items import with_defaults as _with_defaults
 from plans.documents.tables import parse_rows
 from plans.documents.text_tables import text_table
-from plans.model import Item, ItemKind, Plan, Section
+from plans.model import LEAD, Item, ItemKind, Plan, Section, UnitRef
 from plans.numerals import cn_to_number
 from plans.text import Body, extract_body, normalize
 
@@ -316,18 +316,36 @@ def _kind(node: _Node) -> ItemKind:
     return "task"
 
 
-def _sections(root: _Node) -> list[Section]:
+def _sections(root: _Node, ctx: Context) -> list[Section]:
     out: list[Section] = []
 
     def walk(node: _Node) -> None:
         for child in node.children:
             if child.children:
                 label = child.label or child.head
-                out.append(Section(number=label, title=child.head, path=_path(child) or (label,)))
+                # "(一)外贸提质。(责任单位:外贸科)": the title without the units it names
+                title = read_item_text(child.head, ctx).text.rstrip("。.;; ") or child.head
+                out.append(Section(number=label, title=title, path=_path(child) or (label,)))
                 walk(child)
 
     walk(root)
     return out
+
+
+def _under_heading(node: _Node, units: Sequence[UnitRef], ctx: Context) -> tuple[UnitRef, ...]:
+    """An item's units: its own, or, when it names no lead, those of the nearest heading above
+    it that names units ("(一)外贸提质。(责任单位:外贸科)" over "1.新增外贸企业30家。"), with the
+    item's own support units after them."""
+    if any(u.role == LEAD for u in units):
+        return tuple(units)
+    parent = node.parent
+    while parent is not None and parent.rank >= 0:
+        named = read_item_text(parent.full_text, ctx).units
+        if named:
+            own = [u for u in units if all(u.name != h.name for h in named)]
+            return (*named, *own)
+        parent = parent.parent
+    return tuple(units)
 
 
 def _number(node: _Node) -> str:
@@ -350,7 +368,11 @@ def _make_plan(
     defaults: tuple[str, ...] = ctx.all_support
     for seq, node in enumerate(nodes, start=1):
         note = read_item_text(node.full_text, ctx)
-        units, note_units, text = note.units, note.default_note, note.text
+        units, note_units, text = (
+            _under_heading(node, note.units, ctx),
+            note.default_note,
+            note.text,
+        )
         items.append(
             build_item(
                 ctx,
@@ -369,7 +391,7 @@ def _make_plan(
         title=title,
         year=ctx.year,
         items=tuple(items),
-        sections=tuple(_sections(root)),
+        sections=tuple(_sections(root, ctx)),
         default_units=defaults,
         warnings=warnings(items, notes),
         skipped=tuple(skipped),
