@@ -332,15 +332,20 @@ def _sections(root: _Node, ctx: Context) -> list[Section]:
     return out
 
 
-def _under_heading(node: _Node, units: Sequence[UnitRef], ctx: Context) -> tuple[UnitRef, ...]:
+def _under_heading(
+    node: _Node, units: Sequence[UnitRef], ctx: Context, read: dict[int, tuple[UnitRef, ...]]
+) -> tuple[UnitRef, ...]:
     """An item's units: its own, or, when it names no lead, those of the nearest heading above
     it that names units ("(一)外贸提质。(责任单位:外贸科)" over "1.新增外贸企业30家。"), with the
-    item's own support units after them."""
+    item's own support units after them. `read` keeps the headings' units already read."""
     if any(u.role == LEAD for u in units):
         return tuple(units)
     parent = node.parent
     while parent is not None and parent.rank >= 0:
-        named = read_item_text(parent.full_text, ctx).units
+        key = id(parent)
+        if key not in read:  # each heading read once, however many items it has
+            read[key] = read_item_text(parent.full_text, ctx).units
+        named = read[key]
         if named:
             own = [u for u in units if all(u.name != h.name for h in named)]
             return (*named, *own)
@@ -366,13 +371,11 @@ def _make_plan(
 ) -> Plan:
     items: list[Item] = []
     defaults: tuple[str, ...] = ctx.all_support
+    headings: dict[int, tuple[UnitRef, ...]] = {}
     for seq, node in enumerate(nodes, start=1):
         note = read_item_text(node.full_text, ctx)
-        units, note_units, text = (
-            _under_heading(node, note.units, ctx),
-            note.default_note,
-            note.text,
-        )
+        units = _under_heading(node, note.units, ctx, headings)
+        note_units, text = note.default_note, note.text
         items.append(
             build_item(
                 ctx,
