@@ -339,6 +339,38 @@ def test_xlsx_ledger(tmp_path: Path) -> None:
     assert [(t.value, t.measure) for t in plan.items[1].targets] == [(3, "家")]
 
 
+def test_xlsx_with_a_two_row_header_and_cells_merged_down(tmp_path: Path) -> None:
+    """A 台账 as offices draw it in Excel: 责任单位 merged over 牵头 | 配合 (the lower row names
+    the columns), 序号 and 工作任务 merged down over both header rows, and one 牵头 cell merged
+    over two tasks (Excel keeps its text in the first row only: it is the unit of both)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["海州区发改委2026年重点工作任务台账"])
+    ws.append(["序号", "工作任务", "责任单位", "", "完成时限"])
+    ws.append(["", "", "牵头", "配合", ""])
+    ws.append([1, "编制年度重大项目计划", "计划科", "各科室", "2026年3月底"])
+    ws.append([2, "推进重点项目建设,完成投资50亿元", "项目科", "", "2026年12月"])
+    ws.append([3, "开展项目督查", "", "督查室", "每季度"])
+    ws.append(["二、其他工作"])
+    ws.append([4, "做好信息报送", "办公室", "", "全年"])
+    for cells in ("A1:E1", "A2:A3", "B2:B3", "C2:D2", "E2:E3", "C5:C6", "A7:E7"):
+        ws.merge_cells(cells)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    plan = parse_file(write(tmp_path, "台账.xlsx", buffer.getvalue())).plan
+    assert [i.title for i in plan.items] == [
+        "编制年度重大项目计划",
+        "推进重点项目建设,完成投资50亿元",
+        "开展项目督查",
+        "做好信息报送",
+    ]
+    assert units(plan, 1) == [("计划科", LEAD), ("各科室", SUPPORT)]
+    assert units(plan, 2) == [("项目科", LEAD)]
+    assert units(plan, 3) == [("项目科", LEAD), ("督查室", SUPPORT)]
+    assert units(plan, 4) == [("办公室", LEAD)]
+    assert [s.title for s in plan.sections] == ["二、其他工作"]
+
+
 def test_xlsx_plan_table_on_a_later_sheet(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "说明"

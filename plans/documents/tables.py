@@ -70,8 +70,9 @@ def parse_rows(
             "no plan table found: expected a header row with 工作任务 and 牵头单位/责任单位/完成时限"
         )
     header_at, cols = found
-    cols = _retype(grid[header_at + 1 :], cols)
     above = [c for row in grid[:header_at] for c in row if c]
+    header_at, cols = _two_row_header(grid, header_at, cols)
+    cols = _retype(grid[header_at + 1 :], cols)
     if not title and above:
         title = above[0]
     notes = list(notes)
@@ -255,6 +256,34 @@ def _retype(rows: Sequence[Sequence[str]], cols: dict[str, int]) -> dict[str, in
         cols["targets"] = cols.pop("task")
         cols["task"] = cols.pop("section")
     return cols
+
+
+def _two_row_header(
+    grid: list[list[str]], at: int, cols: dict[str, int]
+) -> tuple[int, dict[str, int]]:
+    """A header of two rows (责任单位 merged over 牵头 | 配合): the lower row names the columns
+    under the upper one. Then the lower row is the header, with the upper's names where it has
+    none; `grid` gets that row in its place."""
+    if at + 1 >= len(grid):
+        return at, cols
+    upper, lower = grid[at], grid[at + 1]
+    filled = [(c, v) for c, v in enumerate(lower) if v]
+    if not filled or any(
+        column_kind(v) is None and (c >= len(upper) or v != upper[c]) for c, v in filled
+    ):
+        return at, cols  # a row of data, or of something else
+    width = max(len(upper), len(lower))
+    combined = [
+        lower[c]
+        if c < len(lower) and lower[c] and column_kind(lower[c])
+        else (upper[c] if c < len(upper) else "")
+        for c in range(width)
+    ]
+    found = find_header([combined])
+    if combined == upper or found is None:
+        return at, cols  # the header again (as on a new page), or no header of its own
+    grid[at + 1] = combined
+    return at + 1, found[1]
 
 
 def _is_header_again(cells: Sequence[str]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -39,6 +40,7 @@ def parse_xlsx(data: bytes, stem: str, year: int | None) -> Plan:
         for sheet, formula_sheet in zip(values.worksheets, formulas.worksheets, strict=False):
             try:
                 grid = _sheet_grid(sheet, formula_sheet)
+                _fill_merged(grid.rows, _merged_ranges(data, sheet))
             except PlanFormatError:
                 raise
             except Exception as e:
@@ -95,6 +97,51 @@ class _Grid:
             )
         skip = set(dropped)
         return [row for r, row in enumerate(self.rows) if r not in skip], notes
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)"')
+
+
+def _merged_ranges(data: bytes, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, first column, last row, last column), from 0.
+    openpyxl's read-only sheets do not keep them; the sheet's XML lists them."""
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        try:
+            xml = package.read(str(path).lstrip("/"))
+        except KeyError:
+            return []
+    return [
+        (int(r1) - 1, _column_index(c1), int(r2) - 1, _column_index(c2))
+        for c1, r1, c2, r2 in (
+            (a.decode(), b.decode(), c.decode(), d.decode()) for a, b, c, d in _MERGE.findall(xml)
+        )
+    ]
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _fill_merged(rows: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged over several rows belongs to each of them: Excel keeps the text in the
+    first row only (a 责任单位 merged over three tasks is the unit of all three). Merged across
+    columns it stays in its first column: a section row merged over the whole width is one cell."""
+    for r1, c1, r2, _ in ranges:
+        if r2 <= r1 or r1 >= len(rows) or c1 >= len(rows[r1]) or not rows[r1][c1]:
+            continue
+        text = rows[r1][c1]
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            if not row[c1]:
+                row[c1] = text
 
 
 def _list(values: Iterable[object], limit: int = 8) -> str:
