@@ -254,6 +254,40 @@ def test_docx_table_numbered_only_in_chinese_keeps_its_rows_as_items(tmp_path: P
     ]
 
 
+def test_docx_table_with_merged_cells_keeps_its_columns_in_line(tmp_path: Path) -> None:
+    """Word writes a cell merged across two columns once (gridSpan) and a cell merged down as
+    empty continuations (vMerge): the columns stay in line with the header (完成时限 is the
+    fifth), the lower header row names 牵头 | 配合, and a 牵头 cell merged over two tasks is the
+    unit of both."""
+    document = docx.Document()
+    document.add_paragraph("海州区发改委2026年重点工作任务")
+    rows = [
+        ["序号", "工作任务", "责任单位", "", "完成时限"],
+        ["", "", "牵头", "配合", ""],
+        ["1", "编制年度重大项目计划", "计划科", "各科室", "2026年3月底"],
+        ["2", "推进重点项目建设", "项目科", "", "2026年12月"],
+        ["3", "开展项目督查", "", "督查室", "每季度"],
+    ]
+    table = document.add_table(rows=len(rows), cols=5)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if value:
+                table.cell(r, c).text = value
+    for (r1, c1), (r2, c2) in (((0, 0), (1, 0)), ((0, 1), (1, 1)), ((0, 2), (0, 3)),
+                               ((0, 4), (1, 4)), ((3, 2), (4, 2))):  # fmt: skip
+        table.cell(r1, c1).merge(table.cell(r2, c2))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = parse_file(write(tmp_path, "台账.docx", buffer.getvalue())).plan
+    assert units(plan, 1) == [("计划科", LEAD), ("各科室", SUPPORT)]
+    assert units(plan, 3) == [("项目科", LEAD), ("督查室", SUPPORT)]
+    assert [(i.deadline, i.deadline_text) for i in plan.items] == [
+        (date(2026, 3, 31), "2026年3月底"),
+        (date(2026, 12, 31), "2026年12月"),
+        (date(2026, 12, 31), "每季度"),
+    ]
+
+
 def test_docx_soft_line_break_separates_items(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("XX市科技局2024年工作要点")

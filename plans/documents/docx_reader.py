@@ -68,12 +68,14 @@ def _paragraph_text(p: Any) -> str:
 
 
 def _docx_table(tbl: Any) -> list[list[str]]:
-    """Cell texts of a Word table, row by row; a merged cell repeats as Word shows it once."""
+    """Cell texts of a Word table, row by row, one per grid column. A cell merged across columns
+    (gridSpan) keeps its text in its first column, the others empty, so the columns stay in line
+    with the header's; a cell merged down (vMerge) belongs to each row it covers, as in Excel."""
     rows: list[list[str]] = []
     for tr in tbl.iterchildren():
         if not isinstance(tr.tag, str) or not tr.tag.endswith("}tr"):
             continue
-        row: list[str] = []
+        row: list[str] = [""] * _w_int(tr, "trPr", "gridBefore")
         for tc in tr.iterchildren():
             if not isinstance(tc.tag, str) or not tc.tag.endswith("}tc"):
                 continue
@@ -81,9 +83,47 @@ def _docx_table(tbl: Any) -> list[list[str]]:
             for p in tc.iter():
                 if isinstance(p.tag, str) and p.tag.endswith("}p"):
                     paras.append(_paragraph_text(p))
-            row.append("\n".join(x for x in paras if x))
+            text = "\n".join(x for x in paras if x)
+            at = len(row)
+            if not text and _continues_down(tc) and rows and at < len(rows[-1]):
+                text = rows[-1][at]  # the merged cell above goes on
+            row.append(text)
+            row.extend([""] * (max(1, _w_int(tc, "tcPr", "gridSpan")) - 1))
         rows.append(row)
     return rows
+
+
+def _w_child(node: Any, *names: str) -> Any:
+    """The first descendant along `names` (local names of w: elements), or None."""
+    for name in names:
+        node = next(
+            (
+                c
+                for c in node.iterchildren()
+                if isinstance(c.tag, str) and c.tag.rsplit("}", 1)[-1] == name
+            ),
+            None,
+        )
+        if node is None:
+            return None
+    return node
+
+
+def _w_val(node: Any) -> str | None:
+    return next((v for k, v in node.attrib.items() if k.rsplit("}", 1)[-1] == "val"), None)
+
+
+def _w_int(node: Any, props: str, name: str) -> int:
+    """An integer property of a row or cell (trPr/gridBefore, tcPr/gridSpan); 0 if absent."""
+    found = _w_child(node, props, name)
+    value = _w_val(found) if found is not None else None
+    return int(value) if value is not None and value.isdigit() and int(value) < 64 else 0
+
+
+def _continues_down(tc: Any) -> bool:
+    """A cell that continues the one above it (vMerge without restart)."""
+    merge = _w_child(tc, "tcPr", "vMerge")
+    return merge is not None and _w_val(merge) in (None, "continue")
 
 
 def _title_from_paragraphs(paragraphs: list[str]) -> str:
