@@ -382,3 +382,20 @@ def test_units_on_a_heading_are_the_units_of_its_items() -> None:
     ]
     assert plan.items[3].deadline == date(2026, 10, 31)
     assert [s.title for s in plan.sections] == ["稳外贸稳外资", "外贸提质", "招商引资", "促消费"]
+
+
+def test_a_date_for_part_of_the_quantity_is_a_step_not_the_deadline() -> None:
+    """ "引进项目10个,6月底前完成5个": June is when half is due; the item runs to the year's end
+    (else it would be chased as overdue from July). A date for the whole stays the deadline."""
+    plan = parse_text(
+        "2026年工作要点\n一、招商\n"
+        "1.引进亿元以上项目10个,6月底前完成5个。\n"
+        "2.培育规上企业20家,其中6月底前新增8家。\n"
+        "3.完成老旧小区改造100户,6月底前完成。\n"
+    )
+    got = [(i.deadline, i.deadline_text, [m.date for m in i.milestones]) for i in plan.items]
+    assert got == [
+        (date(2026, 12, 31), "", [date(2026, 6, 30)]),
+        (date(2026, 12, 31), "", [date(2026, 6, 30)]),
+        (date(2026, 6, 30), "6月底", []),
+    ]

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from plans.deadlines import item_deadline
+from plans.deadlines import item_deadline, year_end
 from plans.documents.assignments import Assignment, extract_units
-from plans.model import SUPPORT, Item, ItemKind, Target, UnitRef
+from plans.model import SUPPORT, Item, ItemKind, Milestone, Target, UnitRef
 from plans.targets import find_targets
 
 _TITLE_MAX = 60
@@ -84,6 +84,12 @@ def build_item(
     found += [
         t for t in find_targets(text if target_text is None else target_text) if t not in found
     ]
+    if not when and deadline is not None and deadline_text:
+        step = _part_by(text, deadline_text, found)
+        if step is not None:  # "10个,6月底前完成5个": a step; the whole is due at year end
+            if all(m.date != deadline for m in milestones):
+                milestones = (*milestones, Milestone(deadline, step))
+            deadline, deadline_text = ctx.default_deadline or year_end(ctx.year), ""
     return Item(
         seq=seq,
         number=number,
@@ -97,6 +103,26 @@ def build_item(
         milestones=tuple(milestones),
         targets=tuple(found),
     )
+
+
+_PART_AFTER = re.compile(
+    r"\s*(?:之?前|以前|底前)?\s*(?:要|需|须|应)?\s*(?:完成|实现|达到|新增|引进|建成|开工|落地)\s*"
+    r"(\d+(?:\.\d+)?)\s*([^\d\s,,。;;、]{1,3})"
+)
+
+
+def _part_by(text: str, phrase: str, targets: list[Target]) -> str | None:
+    """The step when the only date of an item is when part of its quantity is due ("引进项目
+    10个,6月底前完成5个": 5 of the 10 by June), as the plan writes it; None otherwise."""
+    if text.count(phrase) != 1:
+        return None
+    at = text.index(phrase) + len(phrase)
+    m = _PART_AFTER.match(text, at)
+    if m is None:
+        return None
+    part, measure = float(m.group(1)), m.group(2)
+    whole = [t for t in targets if t.measure and measure.startswith(t.measure) and t.value > part]
+    return f"{phrase}{text[at : m.end()]}".strip() if whole else None
 
 
 def read_item_text(text: str, ctx: Context) -> Assignment:
