@@ -54,9 +54,7 @@ _MEASURE = r"(?:[%‰万亿千百元个家人吨米亩件项次台套所处座�
 
 # Every alternative below starts with one of these: positions that cannot start a phrase are
 # passed over at once (ten times faster on a long item).
-_FIRST_CHAR = (
-    r"[《比较相对与以自从近过最前成注设创到至力截直用明上下第每今年全\d一二两兩三四五六七八九十]"
-)
+_FIRST_CHAR = r"[《比较相对与以自从近过最前成注设创到至力截直用明上下第每今年全国元劳\d一二两兩三四五六七八九十]"
 
 _PHRASE = re.compile(
     rf"(?={_FIRST_CHAR})(?:"
@@ -87,7 +85,11 @@ _PHRASE = re.compile(
     r"|(?P<ny>明年)(?P<nyrest>(?:上半年|下半年|年底|年内|年內|(?P<nym>"
     + _NUM
     + r")月(?P<nyx>上旬|中旬|下旬|底|末)?))?"
-    r"|(?P<h1>上半年)|(?P<h2>下半年)"
+    r"|(?P<h1>上半年|(?<![\u4e00-\u9fff])年中(?=前|以前|之前|[^\u4e00-\u9fff]|$))|(?P<h2>下半年)"
+    # 国庆前, 元旦前, 五一前: the day before the holiday (in the plan year)
+    r"|(?P<hol>国庆节?|元旦|五一|劳动节)(?=前|之前|以前)"
+    # 6.30前: a month and day with a dot, when 前 follows (else it may be a decimal)
+    r"|(?<![\d.])(?P<dM>\d{1,2})\.(?P<dD>\d{1,2})(?=前|之前|以前)"
     r"|(?P<first3>前三季度)"
     # 每季度, 每季度末: quarterly steps (or a reporting rhythm, decided from the clause)
     r"|(?P<qq>每(?:个)?季度(?:末|底)?)"
@@ -102,6 +104,7 @@ _PHRASE = re.compile(
     r")"
 )
 
+_HOLIDAY_EVE = {"国庆": (9, 30), "元旦": (12, 31), "五一": (4, 30), "劳动": (4, 30)}
 _QUARTER = re.compile(_Q)
 _RANGE = re.compile(r"[至到~-]|—")  # 二至四季度: Q2 to Q4
 # "1.4月底前": the '.' before a month is a list number's, not a decimal point.
@@ -396,6 +399,11 @@ def _resolve(m: re.Match[str], plan_year: int, document_date: date | None) -> _H
         return hit("date", date(plan_year, 6, 30))
     if g["h2"]:
         return hit("date", year_end(plan_year))
+    if g["hol"]:
+        month_, day_ = _HOLIDAY_EVE[g["hol"].removesuffix("节")]
+        return hit("date", date(plan_year, month_, day_))
+    if g["dM"]:
+        return hit("date", date(plan_year, int(g["dM"]), int(g["dD"])))  # ValueError: no date
     if g["first3"]:
         return hit("date", date(plan_year, 9, 30))
     if g["qq"]:

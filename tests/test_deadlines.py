@@ -514,3 +514,22 @@ def test_an_import_of_2000_items_is_fast() -> None:
     for text in items:
         item_deadline(text, 2021)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "phrase"),
+    [
+        ("年中前完成", date(2026, 6, 30), "年中"),  # mid-year: the end of June
+        ("国庆节前完成", date(2026, 9, 30), "国庆节"),  # the day before the holiday
+        ("元旦前投入使用", date(2026, 12, 31), "元旦"),
+        ("五一前开放", date(2026, 4, 30), "五一"),
+        ("6.30前完成", date(2026, 6, 30), "6.30"),  # a dotted month and day when 前 follows
+        ("今年中央经济工作会议精神", date(2026, 12, 31), ""),  # 年中 inside 今年中央: no date
+        ("年中考核", date(2026, 12, 31), ""),
+        ("增长6.30%", date(2026, 12, 31), ""),  # a decimal
+        ("13.40前", date(2026, 12, 31), ""),  # no such day
+    ],
+)
+def test_mid_year_holidays_and_dotted_days(text: str, due: date, phrase: str) -> None:
+    got = item_deadline(text, 2026)
+    assert (got.date, got.text) == (due, phrase)
