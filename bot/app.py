@@ -93,6 +93,22 @@ def register_handlers(app: App) -> None:
             filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, reporting.on_text
         )
     )
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & (
+                filters.VOICE
+                | filters.AUDIO
+                | filters.VIDEO
+                | filters.VIDEO_NOTE
+                | filters.Sticker.ALL
+                | filters.ANIMATION
+                | filters.LOCATION
+                | filters.CONTACT
+            ),
+            reporting.on_not_text,
+        )
+    )
     # a group became a supergroup: its unit follows it to the new chat id
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, common.on_chat_migrated))
     app.add_handler(

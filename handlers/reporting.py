@@ -294,6 +294,24 @@ async def on_file(update: Update, context: Ctx) -> None:
     await _route(update, svc, speaker, message, message.caption or "", evidence=(evidence,))
 
 
+async def on_not_text(update: Update, context: Ctx) -> None:
+    """A voice message, video, sticker or location: duban reads text (and keeps photos and files
+    as evidence). In a private chat, or in reply to one of duban's messages, it says so in one
+    line; anything else said in a group is the group's business."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    replied = message.reply_to_message
+    to_bot = (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    )
+    if chat.type == "private" or to_bot:
+        await answer(update, context.svc.texts("not_text"), svc=context.svc)
+
+
 async def on_button(update: Update, context: Ctx) -> None:
     """A status button under a nudge (r:item:d|p|b) or an item choice for a draft (i:draft:item)."""
     svc = context.svc

@@ -86,6 +86,11 @@ EN: dict[str, str] = {
     "menu_rename": "rename a unit: /rename OLD NEW",
     "menu_start": "start / join",
     "ack_hint": "Noted. To report progress, reply e.g. “60% done, expect end of Nov”, “done” or “blocked: waiting for funds”.",
+    "not_text": (
+        "Voice messages, videos, stickers and locations can't be recorded as progress. Please"
+        " reply in text, e.g. “60% done, expect end of Nov”, “done” or “blocked: waiting for"
+        " funds”; photos and files can go with a reply as evidence."
+    ),
     "dg_signoff": "{count} items await sign-off, {slow} of them for more than {days} working days.",
     "dg_signoff_slow": "Waiting longest for sign-off: {items}",
     "button_signoff": "Sign off",

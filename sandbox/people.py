@@ -280,6 +280,62 @@ class SandboxUser:
             self._world, self, self._world.chat(chat, self), content, reply_to
         )
 
+    def send_voice(
+        self,
+        data: bytes,
+        duration: int = 3,
+        reply_to: MessageRef | None = None,
+        *,
+        chat: SandboxChat | int | None = None,
+    ) -> JSON:
+        """Send a voice message (an OGG/Opus recording the bot can download)."""
+        stored = self._world.store_file("document", data, mime_type="audio/ogg")
+        voice: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
+        return self._send_content({"voice": voice}, chat, reply_to)
+
+    def send_sticker(
+        self,
+        emoji: str = "👍",
+        reply_to: MessageRef | None = None,
+        *,
+        chat: SandboxChat | int | None = None,
+    ) -> JSON:
+        """Send a sticker (a 512×512 WebP image standing for `emoji`)."""
+        stored = self._world.store_file("document", b"RIFF\0\0\0\0WEBP", mime_type="image/webp")
+        sticker: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return self._send_content({"sticker": sticker}, chat, reply_to)
+
+    def send_location(
+        self, latitude: float, longitude: float, *, chat: SandboxChat | int | None = None
+    ) -> JSON:
+        """Share a location."""
+        location: JSON = {"latitude": latitude, "longitude": longitude}
+        return self._send_content({"location": location}, chat, None)
+
+    def _send_content(
+        self, content: JSON, chat: SandboxChat | int | None, reply_to: MessageRef | None
+    ) -> JSON:
+        if reply_to is not None and chat is None:
+            chat = locate(reply_to)[0]
+        return actions.user_message(
+            self._world, self, self._world.chat(chat, self), content, reply_to
+        )
+
     # -- relationship with the bot -------------------------------------------------------------
 
     def block_bot(self) -> None:

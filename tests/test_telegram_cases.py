@@ -167,3 +167,36 @@ async def test_a_button_in_a_group_on_an_inaccessible_message_is_confirmed(world
     await w.sb.wait_for(lambda: query["id"] in w.sb.answers or None, what="callback answered")
     assert await w.rows("SELECT count(*) FROM reports") == [(1,)]
     assert told_error(w.sb, group.id) == []
+
+
+# -- what duban cannot read: a voice message, a sticker, a location ------------------------------
+
+
+async def test_a_voice_message_sticker_or_location_gets_one_line_asking_for_text(
+    world: World,
+) -> None:
+    """A contact answering a nudge by voice, with a sticker or a location is told in one line to
+    answer in text (nothing is stored as progress); in a group only what replies to duban gets
+    that line -- the members' own voice notes to each other are theirs."""
+    w = world
+    contact = w.sb.create_user("联络员")
+    await w.join(contact, "局高新处")
+    for send in (
+        lambda: contact.send_voice(b"OggS" + bytes(60), duration=4),
+        lambda: contact.send_sticker("👍"),
+        lambda: contact.send_location(31.78, 119.95),
+    ):
+        sent = send()
+        hint = await w.next_answer(contact.id, sent)
+        assert "请用文字回复" in hint["text"]
+    assert await w.rows("SELECT count(*) FROM reports") == [(0,)]
+
+    lead, member = w.sb.create_user("组长"), w.sb.create_user("组员")
+    group = await bound_group(w, [lead, member], "局农社处")
+    confirm = await w.say(member, "/report 4 完成30%", chat=group.id)
+    before = len(w.sb.sent(group.id))
+    member.send_voice(b"OggS" + bytes(60), chat=group)  # to the others, not to duban
+    sent = member.send_voice(b"OggS" + bytes(60), reply_to=confirm)
+    hint = await w.next_answer(group.id, sent)
+    assert "请用文字回复" in hint["text"]
+    assert len(w.sb.sent(group.id)) == before + 1  # one answer, to the reply only
