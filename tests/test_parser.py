@@ -399,3 +399,32 @@ def test_a_date_for_part_of_the_quantity_is_a_step_not_the_deadline() -> None:
         (date(2026, 12, 31), "", [date(2026, 6, 30)]),
         (date(2026, 6, 30), "6月底", []),
     ]
+
+
+def test_units_in_the_closing_sentence_or_after_a_dash() -> None:
+    """ "…。由大数据中心负责。", "…。政务公开科负责,办公室配合。" and "…——政务服务科" name units
+    without a bracket; a closing sentence whose names are no units ("各部门按职责负责",
+    "主要负责同志负责") or a dash before a time names none."""
+    plan = parse_text(
+        "2026年工作要点\n一、重点任务\n"
+        "1.推进数字政府建设。由大数据中心负责。\n"
+        "2.完善政务服务体系——政务服务科\n"
+        "3.推进政务公开标准化。政务公开科负责,办公室配合。\n"
+        "4.加强统筹协调,各部门按职责负责。\n"
+        "5.落实安全生产责任制,主要负责同志负责。\n"
+        "6.推动项目落地——力争年底前完成\n"
+    )
+    got = [[(u.name, u.role) for u in i.units] for i in plan.items]
+    assert got == [
+        [("大数据中心", "lead")],
+        [("政务服务科", "lead")],
+        [("政务公开科", "lead"), ("办公室", "support")],
+        [],
+        [],
+        [],
+    ]
+    assert [i.title for i in plan.items[:3]] == [
+        "推进数字政府建设",
+        "完善政务服务体系",
+        "推进政务公开标准化",
+    ]

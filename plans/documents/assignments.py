@@ -197,6 +197,8 @@ def extract_units(text: str, first_is_lead: bool, year: int) -> Assignment:
 
     if not c.found:
         cleaned = _closing_bracket(cleaned, c)
+    if not c.found:
+        cleaned = _closing_sentence(cleaned, c)
     if not c.found and not c.defaults:
         nm = _DEFAULT_NOTE.search(cleaned)
         if nm and "不再" in cleaned[nm.end() : nm.end() + 12]:
@@ -256,6 +258,31 @@ def _closing_bracket(text: str, c: _Collector) -> str:
 
 # The word closing a part of a bracket that says the units' role: 牵头 (lead), 配合 (support)
 _ROLE_WORD = re.compile(r"(牵头|主办|负责)$|(配合|参与|协同|协助|协办)$")
+
+
+# "…。由大数据中心负责。", "…。政务公开科负责,办公室配合。", "…——政务服务科": units closing an
+# item without a bracket, as its last sentence or after a dash.
+_LAST_SENTENCE = re.compile(
+    r"(?:^|(?<=[。;;!!]))\s*由?(?P<lead>[^。;;!!,,]{2,60}?)(?:负责|牵头)"
+    r"(?:[,,、]\s*(?P<support>[^。;;!!]{2,60}?)(?:配合|参与|协同|协助|协办))?[。.;;]?\s*$"
+)
+_DASH_UNITS = re.compile(r"(?:——|—|--)\s*(?P<lead>[^—。;;!!]{2,60}?)[。.]?\s*$")
+
+
+def _closing_sentence(text: str, c: _Collector) -> str:
+    """Units in the sentence that closes an item, or after a dash: all must look like units."""
+    for pattern in (_LAST_SENTENCE, _DASH_UNITS):
+        m = pattern.search(text)
+        if m is None:
+            continue
+        lead = split_units(m.group("lead"))
+        support = split_units(m.group("support") or "") if "support" in m.groupdict() else []
+        names = [*lead, *support]
+        if lead and len(names) <= 12 and all(looks_like_unit(n) for n in names):
+            c.add(lead, LEAD)
+            c.add(support, SUPPORT)
+            return _cut(text, m.start())
+    return text
 
 
 def _cut(text: str, at: int) -> str:
