@@ -405,6 +405,28 @@ def test_xlsx_with_a_two_row_header_and_cells_merged_down(tmp_path: Path) -> Non
     assert [s.title for s in plan.sections] == ["二、其他工作"]
 
 
+def test_xlsx_rows_numbered_1_over_1_1_are_parts(tmp_path: Path) -> None:
+    """序号 1 with only a title over rows numbered 1.1, 1.2 is a part, not an item; 责任主体 is a
+    unit column and 完成情况 (progress) is not part of the item."""
+    rows: list[list[object]] = [
+        ["序号", "工作内容", "责任主体", "完成时间", "完成情况"],
+        [1, "产业发展", "", "", ""],
+        [1.1, "招引亿元项目15个", "招商中心", "2026年12月31日", "已完成8个"],
+        [1.2, "新增规上企业10家", "经发科", "2026年11月30日", ""],
+        [2, "民生保障", "", "", ""],
+        [2.1, "新建养老服务中心2个", "民政科、卫健科", "2026年9月30日", ""],
+    ]
+    plan = parse_file(write(tmp_path, "台账.xlsx", xlsx_bytes(rows))).plan
+    assert [(i.number, i.title, i.path) for i in plan.items] == [
+        ("1.1", "招引亿元项目15个", ("1、", "1.1")),
+        ("1.2", "新增规上企业10家", ("1、", "1.2")),
+        ("2.1", "新建养老服务中心2个", ("2、", "2.1")),
+    ]
+    assert [s.title for s in plan.sections] == ["产业发展", "民生保障"]
+    assert units(plan, 3) == [("民政科", LEAD), ("卫健科", LEAD)]
+    assert "已完成" not in plan.items[0].text
+
+
 def test_xlsx_plan_table_on_a_later_sheet(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "说明"

@@ -88,13 +88,12 @@ def parse_rows(
         base_kind(k) == "lead" and re.search("牵头", grid[header_at][c]) for k, c in cols.items()
     )
 
-    # rows numbered 一、二 are parts when the items are numbered 1, 2 (else they are the items)
+    # rows numbered 一、二 are parts when the items are numbered 1, 2 (else they are the items);
+    # a row numbered 1 is a part over rows numbered 1.1, 1.2
     at = cols.get("number")
-    parts_over_items = at is not None and any(
-        re.fullmatch(r"\d{1,3}(?:\.0)?", row[at].strip())
-        for row in grid[header_at + 1 :]
-        if at < len(row)
-    )
+    numbers = [row[at].strip() for row in grid[header_at + 1 :] if at is not None and at < len(row)]
+    parts_over_items = any(re.fullmatch(r"\d{1,3}(?:\.0)?", n) for n in numbers)
+    has_subnumbers = {n.rsplit(".", 1)[0] for n in numbers if re.fullmatch(r"\d{1,3}\.\d{1,2}", n)}
     items: list[Item] = []
     sections: list[Section] = []
     section: tuple[str, ...] = ()
@@ -129,12 +128,10 @@ def parse_rows(
         number = row.get("number")
         if number.endswith(".0") and number[:-2].isdigit():
             number = number[:-2]  # Excel stores 序号 1 as 1.0
-        if (
-            parts_over_items
-            and _CN_NUMBER.fullmatch(number)
-            and not (units or when or _details(row))
-        ):
+        part = (parts_over_items and _CN_NUMBER.fullmatch(number)) or number in has_subnumbers
+        if part and not (units or when or _details(row)):
             # "一 | 学前教育普惠发展 | | |": a part numbered 一、二 over the rows numbered 1, 2
+            # (or 1 over 1.1, 1.2)
             label = number if number[-1] in "、.)" else f"{number}、"  # as a text plan's 一、
             section = (label,)
             sections.append(Section(number=label, title=task, path=section))
