@@ -428,3 +428,23 @@ def test_units_in_the_closing_sentence_or_after_a_dash() -> None:
         "完善政务服务体系",
         "推进政务公开标准化",
     ]
+
+
+def test_decimal_numbers_under_an_item_are_its_sub_items() -> None:
+    """1.1, 1.2 under item 1 are items of their own under it (1 becomes a heading); a line
+    "2.5亿元…" in item 2's text is an amount, and "8.5G基站…" after item 7 is item 8."""
+    plan = parse_text(
+        "2026年工作要点\n"
+        "1.产业发展\n1.1招引亿元项目15个(招商中心)\n1.2新增规上企业10家(经发科)\n"
+        "2.完成固定资产投资\n2.5亿元以上项目开工10个。(发改科)\n"
+        "3.推进通信建设(通信科)\n4.推进5G应用\n5.推进信息安全\n6.推进数字乡村\n7.推进智慧城市\n"
+        "8.5G基站建设新增300个(通信科)\n"
+    )
+    assert [(i.number, i.path) for i in plan.items[:3]] == [
+        ("1.1", ("1.", "1.1")),
+        ("1.2", ("1.", "1.2")),
+        ("2.", ("2.",)),
+    ]
+    assert [u.name for u in plan.items[0].units] == ["招商中心"]
+    assert "2.5亿元以上项目开工10个" in plan.items[2].text
+    assert plan.items[-1].number == "8." and plan.items[-1].title.startswith("5G基站建设")

@@ -42,9 +42,13 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^(\([{_CN}]{{1,7}}\))\s*(.*)$")),
     (3, re.compile(r"^(\d{1,4}(?:\.(?!\d)|、))\s*(.*)$")),
     (3, re.compile(rf"^(第[{_CN}]{{1,7}}[项件])[,:、\s]*(.*)$")),
-    (4, re.compile(r"^(\(\d{1,4}\))\s*(.*)$")),
-    (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
+    (5, re.compile(r"^(\(\d{1,4}\))\s*(.*)$")),
+    (6, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*(.*)$")),
 )
+# "1.1招引亿元项目15个" under item 1: a sub-item (rank 4), when its first number is the item's
+# ("8.5G基站" after item 7 is item 8, below; "2.5亿元" is an amount).
+_DECIMAL_RANK = 4
+_DECIMAL = re.compile(r"^(\d{1,3})\.(\d{1,2})(?:\.(?!\d)|、)?\s*(?![\d%万亿千百元倍个])(.+)$")
 # "8.5G基站建设…" after item 7: a number, a dot and a digit is item 8 when 8 comes next.
 _NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,4})\.(\d.*)$")
 _PSEUDO_RANK = 0
@@ -196,6 +200,9 @@ def _build_tree(lines: Sequence[str]) -> _Node:
         m = _NUMBER_BEFORE_DIGIT.match(line)
         if marked is None and m and int(m.group(1)) == last_number + 1:
             marked = (3, m.group(1) + ".", m.group(2))
+        dm = _DECIMAL.match(line) if marked is None and last_number else None
+        if dm and int(dm.group(1)) == last_number:
+            marked = (_DECIMAL_RANK, f"{dm.group(1)}.{dm.group(2)}", dm.group(3))
         if marked is None:
             pm = _PSEUDO.match(line)
             if pm and _PSEUDO_WORDS.search(pm.group(1)) and line.endswith((":", ":")):
@@ -245,7 +252,8 @@ def _leaf_items(root: _Node, skipped: list[str]) -> list[_Node]:
                 skipped.append(f"{child.label}{child.head}")
                 continue
             if child.children:
-                if not child.is_pseudo:
+                # an item over its 1.1, 1.2 is their heading; its siblings remain items
+                if not child.is_pseudo and any(c.rank != _DECIMAL_RANK for c in child.children):
                     heading_ranks.add(child.rank)
                 walk(child)
             elif not child.is_pseudo:
