@@ -448,3 +448,15 @@ def test_decimal_numbers_under_an_item_are_its_sub_items() -> None:
     assert [u.name for u in plan.items[0].units] == ["招商中心"]
     assert "2.5亿元以上项目开工10个" in plan.items[2].text
     assert plan.items[-1].number == "8." and plan.items[-1].title.startswith("5G基站建设")
+
+
+def test_a_section_of_prose_is_named_in_the_review_not_dropped_silently() -> None:
+    """ "一、总体思路" followed by prose, beside sections of numbered items, is no item; the
+    import review names it (Plan.skipped) so the coordinator sees what was left out."""
+    plan = parse_text(
+        "2026年工作要点\n一、总体思路\n以高质量发展为主题,全面推进各项工作。\n"
+        "二、重点任务\n1.推进数字政府建设。(大数据中心)\n2.完善政务服务体系。(政务服务科)\n"
+        "三、保障措施\n"
+    )
+    assert [i.title for i in plan.items] == ["推进数字政府建设", "完善政务服务体系"]
+    assert plan.skipped == ("一、总体思路: 以高质量发展为主题,全面推进各项工作。", "三、保障措施")

@@ -267,8 +267,13 @@ def _leaf_items(root: _Node, skipped: list[str]) -> list[_Node]:
         lines = _unnumbered(n)  # a heading over one-line items that carry their own units
         if lines or (n.label and n.rank in heading_ranks and _looks_like_heading(n) and n.body):
             out.extend(lines)
+            if not lines:  # a section of prose ("五、保障措施"): shown in the import review
+                first = n.body[0]
+                skipped.append(
+                    f"{n.label}{n.head}: {first if len(first) <= 20 else first[:20] + '…'}"
+                )
         elif n.label and not n.body and _looks_like_heading(n) and n.rank in heading_ranks:
-            continue
+            skipped.append(f"{n.label}{n.head}")  # a heading with nothing under it
         else:
             out.append(n)
     return out
