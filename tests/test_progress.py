@@ -369,6 +369,11 @@ def test_percent_target_reads_a_percent_value() -> None:
         ("进度约80%,12月中旬可全部完成", date(2023, 12, 20), "12月中旬"),
         ("12月底就能全部完成", date(2023, 12, 31), "12月底"),
         ("11月底才能完成", date(2023, 11, 30), "11月底"),
+        # early / mid / late as 上旬 / 中旬 / 下旬
+        ("80% done, expect mid Dec", date(2023, 12, 20), "mid Dec"),
+        ("expected mid-December", date(2023, 12, 20), "mid-December"),
+        ("done by early next month", date(2023, 11, 10), "early next month"),
+        ("delayed to late January", date(2024, 1, 31), "late January"),
     ],
 )
 def test_expected_date(text: str, expected: date, phrase: str) -> None:

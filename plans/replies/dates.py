@@ -104,11 +104,15 @@ _REL = re.compile(
     r"|(?P<qt>(?P<qtp>本|这个?|下个?)季度(?:末|底|内)?)"
 )
 _EN_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+# "end of Nov", "mid Dec", "early next month", "the middle of the year": a part of a month (or
+# year) read as 上旬/中旬/下旬 are: early → the 10th, mid → the 20th, end or late → the last day.
 _EN_END = re.compile(
-    r"\b(?:the\s+)?end\s+of\s+(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"\b(?:(?:the\s+)?(?P<part>end|beginning|start|middle)\s+of\s+|(?P<part2>early|mid|late)[-\s]+)"
+    r"(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
     r"|(?P<rel>(?:the\s+|this\s+)?month|next\s+month|(?:the\s+|this\s+)?year))\b",
     re.IGNORECASE,
 )
+_EN_PART_DAY = {"beginning": 10, "start": 10, "early": 10, "middle": 20, "mid": 20}
 _EN_FRAME = re.compile(
     r"\b(?:expected(?:\s+(?:by|on|in))?|expect(?:\s+(?:by|on|in))?|eta:?|by|before|until|till"
     r"|due(?:\s+(?:by|on))?|(?:delayed|postponed|pushed(?:\s+back)?|moved|rescheduled)\s+(?:to|until|till)"
@@ -208,19 +212,20 @@ def _relative_dates(s: str, today: date) -> list[When]:
             out.append(When(when, m.group(0), m.start(), m.end()))
     for m in _EN_END.finditer(s):
         mon, rel = m.group("mon"), (m.group("rel") or "").lower()
+        day = _EN_PART_DAY.get((m.group("part") or m.group("part2") or "end").lower())
         if mon:
             month = _EN_MONTHS.get(mon.lower()[:3], 0)
             if not month:
                 continue
-            when = month_end(today.year, month)
-            if month < today.month:
-                when = month_end(today.year + 1, month)
+            year = today.year + 1 if month < today.month else today.year
         elif rel.startswith("next"):
-            when = month_end(*_add_months(today.year, today.month, 1))
+            year, month = _add_months(today.year, today.month, 1)
         elif rel.endswith("month"):
-            when = month_end(today.year, today.month)
-        else:
-            when = date(today.year, 12, 31)
+            year, month = today.year, today.month
+        else:  # the year: early → March, mid → June, end or late → December
+            year, month = today.year, {10: 3, 20: 6}.get(day or 0, 12)
+            day = None
+        when = date(year, month, day) if day else month_end(year, month)
         out.append(When(when, m.group(0), m.start(), m.end(), framed=False))
     return out
 
