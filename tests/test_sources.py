@@ -427,6 +427,23 @@ def test_xlsx_rows_numbered_1_over_1_1_are_parts(tmp_path: Path) -> None:
     assert "已完成" not in plan.items[0].text
 
 
+def test_xlsx_roles_written_inside_a_unit_cell(tmp_path: Path) -> None:
+    """One 责任单位 column whose cells say the roles themselves: "牵头:X\n配合:Y、Z", "牵头单位:X;
+    配合单位:Y", or "X(牵头)、Y" (the one marked leads, the others support)."""
+    rows: list[list[object]] = [
+        ["序号", "工作任务", "责任单位", "完成时限"],
+        [1, "推进城市更新项目5个", "牵头:住建局\n配合:自然资源局、财政局", "2026年10月底"],
+        [2, "建成智慧停车平台", "牵头单位:城管局;配合单位:公安交警", "6月底前"],
+        [3, "完成老旧管网改造50公里", "水务集团(牵头)、住建局", "年底前"],
+        [4, "推进数字城管", "城管局、大数据中心", "年底前"],
+    ]
+    plan = parse_file(write(tmp_path, "台账.xlsx", xlsx_bytes(rows))).plan
+    assert units(plan, 1) == [("住建局", LEAD), ("自然资源局", SUPPORT), ("财政局", SUPPORT)]
+    assert units(plan, 2) == [("城管局", LEAD), ("公安交警", SUPPORT)]
+    assert units(plan, 3) == [("水务集团", LEAD), ("住建局", SUPPORT)]
+    assert units(plan, 4) == [("城管局", LEAD), ("大数据中心", LEAD)]
+
+
 def test_xlsx_plan_table_on_a_later_sheet(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "说明"

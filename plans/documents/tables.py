@@ -111,7 +111,7 @@ def parse_rows(
         if sec and sec != last_section:
             last_section, section = sec, (sec,)
             sections.append(Section(number=sec, title=sec, path=section))
-        units = _row_units(row, grid[header_at], has_lead_column)
+        units = _row_units(row, grid[header_at], has_lead_column, ctx)
         when = row.get("deadline")
         if not task:
             if items and (units or when) and not row.get("number"):
@@ -288,7 +288,9 @@ def _is_header_again(cells: Sequence[str]) -> bool:
     return len(filled) >= 3 and all(column_kind(c) for c in filled)
 
 
-def _row_units(row: _Row, header: Sequence[str], has_lead_column: bool) -> list[UnitRef]:
+def _row_units(
+    row: _Row, header: Sequence[str], has_lead_column: bool, ctx: Context
+) -> list[UnitRef]:
     units: list[UnitRef] = []
     for key, value in [*row.all("lead"), *row.all("support")]:
         role: Role = LEAD
@@ -296,10 +298,29 @@ def _row_units(row: _Row, header: Sequence[str], has_lead_column: bool) -> list[
             role = SUPPORT
         elif has_lead_column and "牵头" not in header[row.cols[key]]:
             role = SUPPORT  # 责任单位 beside a 牵头单位 column supports
-        for name in split_units(value):
+        named = _cell_roles(value, ctx) or [(name, role) for name in split_units(value)]
+        for name, r in named:
             if all(u.name != name for u in units):
-                units.append(UnitRef(name, role))
+                units.append(UnitRef(name, r))
     return units
+
+
+_CELL_LABEL = re.compile(r"(?:牵头|配合|协办|参与|主办|主责|责任)(?:单位|部门|处室|科室|股室)?\s*:")
+_LEAD_MARK = re.compile(r"\((?:牵头|主办|主责)\)")
+
+
+def _cell_roles(value: str, ctx: Context) -> list[tuple[str, Role]]:
+    """Roles written inside a unit cell: "牵头:住建局\n配合:自然资源局、财政局", or
+    "水务集团(牵头)、住建局" (the one marked leads, the others support); empty when none."""
+    if _CELL_LABEL.search(value):
+        return [(u.name, u.role) for u in read_item_text(value, ctx).units]
+    if _LEAD_MARK.search(value):
+        out: list[tuple[str, Role]] = []
+        for part in re.split(r"[、,,;;\n]", value):
+            role: Role = LEAD if _LEAD_MARK.search(part) else SUPPORT
+            out += [(name, role) for name in split_units(_LEAD_MARK.sub("", part))]
+        return out
+    return []
 
 
 def _continue(item: Item, units: list[UnitRef], when: str, ctx: Context) -> Item:
