@@ -460,3 +460,20 @@ def test_a_section_of_prose_is_named_in_the_review_not_dropped_silently() -> Non
     )
     assert [i.title for i in plan.items] == ["推进数字政府建设", "完善政务服务体系"]
     assert plan.skipped == ("一、总体思路: 以高质量发展为主题,全面推进各项工作。", "三、保障措施")
+
+
+def test_a_lead_marked_in_a_unit_list() -> None:
+    """ "水务集团(牵头)、住建局": the unit marked (牵头) leads and the others listed with it
+    support, in a closing bracket and in a 责任单位 field alike."""
+    plan = parse_text(
+        "2026年工作要点\n一、城建\n"
+        "1.完成老旧管网改造50公里。(水务集团(牵头)、住建局)\n"
+        "2.推进城市更新。(责任单位:住建局(牵头)、财政局)\n"
+        "3.建设口袋公园10个。(住建局、城管局)\n"
+    )
+    got = [[(u.name, u.role) for u in i.units] for i in plan.items]
+    assert got == [
+        [("水务集团", "lead"), ("住建局", "support")],
+        [("住建局", "lead"), ("财政局", "support")],
+        [("住建局", "lead"), ("城管局", "lead")],
+    ]

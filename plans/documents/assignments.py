@@ -141,7 +141,10 @@ class _Collector:
                 self.when = self.when or value.strip(" ,,;;。")
                 continue
             value = _DEFAULT_NOTE.split(value, maxsplit=1)[0]
-            value = _NOTE_BRACKET.sub("", value)
+            # a note in brackets goes ("(列第一位者为牵头单位)"); a bare (牵头) mark stays
+            value = _NOTE_BRACKET.sub(
+                lambda n: n.group(0) if _LEAD_MARK.fullmatch(n.group(0)) else "", value
+            )
             value, _, rest = value.partition("。")
             if says_when(rest, self.year):  # "责任:各处室。全年。": when it is due, after the units
                 self.when = self.when or rest.strip(" ,,;;。")
@@ -149,7 +152,11 @@ class _Collector:
             role: Role = (
                 SUPPORT if _SUPPORT.fullmatch(label) or (has_lead and label in _DUTY) else LEAD
             )
-            groups.append((_unit_run(value.strip(" ,,;;")), role))
+            value = value.strip(" ,,;;")
+            if _LEAD_MARK.search(value):  # "住建局(牵头)、财政局": the marked one leads
+                groups += [(_unit_run(part), r) for part, r in _marked(value)]
+            else:
+                groups.append((_unit_run(value), role))
         # "牵头单位:局规划处,配合单位:农社处": the support list abbreviates like the lead list.
         expanded = iter(expand_siblings([n for names, _ in groups for n in names]))
         for names, role in groups:
@@ -238,6 +245,9 @@ def _closing_bracket(text: str, c: _Collector) -> str:
         for part in parts:
             if part in times:
                 continue
+            if _LEAD_MARK.search(part):  # (水务集团(牵头)、住建局)
+                named += [(split_units(piece), r) for piece, r in _marked(part)]
+                continue
             word = _ROLE_WORD.search(part)
             bare = part[: word.start()] if word else part
             named.append((split_units(bare), SUPPORT if word and word.group(2) else LEAD))
@@ -254,6 +264,19 @@ def _closing_bracket(text: str, c: _Collector) -> str:
                 c.when = c.when or times[0]
             return _cut(text, last.start())
     return text
+
+
+# "住建局(牵头)、财政局": the unit marked (牵头) leads, the others listed with it support
+_LEAD_MARK = re.compile(r"\((?:牵头|主办|主责)\)")
+
+
+def _marked(text: str) -> list[tuple[str, Role]]:
+    """The pieces of a unit list with a (牵头) mark, each with its role, the mark taken out."""
+    return [
+        (_LEAD_MARK.sub("", piece).strip(), LEAD if _LEAD_MARK.search(piece) else SUPPORT)
+        for piece in re.split(r"[、,,;;]", text)
+        if piece.strip()
+    ]
 
 
 # The word closing a part of a bracket that says the units' role: 牵头 (lead), 配合 (support)
