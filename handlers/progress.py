@@ -96,6 +96,57 @@ async def record_progress(
     status: Status | None = None,
 ) -> Report | None:
     """Store a report on `stored` from `speaker` and confirm it in one line."""
+    done = await store_progress(
+        update, svc, speaker, stored, text,
+        source=source, message=message, evidence=evidence, status=status,
+    )  # fmt: skip
+    if done is None:
+        return None
+    report, key, fields = done
+    await _confirm_reports(update, svc, [(report, stored.id)], svc.texts(key, **fields))
+    return report
+
+
+async def record_lines(
+    update: Update,
+    svc: Services,
+    speaker: Who,
+    lines: Sequence[tuple[StoredItem, str]],
+    *,
+    message: Message | None,
+) -> None:
+    """A reply with one line per item ("3 完成60%" / "4 已完成"): one report per line, confirmed
+    together in one message (a reply to it is asked which item it is about)."""
+    t = svc.texts
+    stored_lines: list[str] = []
+    reports: list[tuple[Report, int]] = []
+    for item, text in lines:
+        done = await store_progress(
+            update, svc, speaker, item, text, source="reply", message=message
+        )
+        if done is not None:
+            reports.append((done[0], item.id))
+            stored_lines.append(t("recorded_line", **done[2]))
+    if reports:
+        tail = t("recorded_lines_tail") if len(reports) > 1 else t("recorded_line_tail")
+        await _confirm_reports(update, svc, reports, "\n".join([*stored_lines, tail]))
+
+
+async def store_progress(
+    update: Update,
+    svc: Services,
+    speaker: Who,
+    stored: StoredItem,
+    text: str,
+    *,
+    source: str,
+    message: Message | None,
+    evidence: Sequence[Evidence] = (),
+    status: Status | None = None,
+) -> tuple[Report, str, dict[str, str]] | None:
+    """Store a report on `stored` from `speaker`: the report, the catalog key of its
+    confirmation and the confirmation's fields (item, title, what). An item that is not the
+    speaker's is answered here, and nothing stored (None)."""
     t = svc.texts
     multi = await multi_plan(svc)
     target = await report_unit(svc, speaker, stored)
@@ -152,25 +203,35 @@ async def record_progress(
         key = "recorded_button"
     else:
         key = "recorded"
-    text = t(key, item=ref(stored, multi), title=title, what=what)
-    sent = await confirm(update, svc, text, what=f"report {report.id}")
+    return report, key, {"item": ref(stored, multi), "title": title, "what": what}
+
+
+async def _confirm_reports(
+    update: Update, svc: Services, reports: Sequence[tuple[Report, int]], text: str
+) -> None:
+    """Send the confirmation of stored reports, note it as their reply target (a reply to the
+    confirmation of one report amends it; of several, asks which item), and send each done that
+    awaits 销号 to the coordinators."""
+    first = reports[0][0]
+    what = f"report {first.id}" if len(reports) == 1 else f"reports {first.id}…{reports[-1][0].id}"
+    sent = await confirm(update, svc, text, what=what)
     try:
-        for m in sent:  # a reply to the confirmation amends this report
+        for m in sent:
             await record_bot_message(
                 svc.db,
                 chat_id=m.chat_id,
                 message_id=m.message_id,
                 kind="confirm",
-                unit_id=target.unit_id,
-                item_ids=[stored.id],
-                report_id=report.id,
-                now=now,
+                unit_id=first.unit_id,
+                item_ids=[item_id for _, item_id in reports],
+                report_id=first.id if len(reports) == 1 else None,
+                now=svc.now(),
             )
     except sqlite3.Error as e:
-        log.warning("report %s confirmed, but not noted as its reply target: %s", report.id, e)
-    if report.signoff == "pending":
-        await announce_done(svc, TelegramSender(update.get_bot()), report.id)
-    return report
+        log.warning("%s confirmed, but not noted as its reply target: %s", what, e)
+    for report, _ in reports:
+        if report.signoff == "pending":
+            await announce_done(svc, TelegramSender(update.get_bot()), report.id)
 
 
 async def load_items(svc: Services, item_ids: Sequence[int]) -> dict[int, StoredItem]:

@@ -31,6 +31,7 @@ from handlers.progress import (
     TEXT_LIMIT,
     amend_from_reply,
     load_items,
+    record_lines,
     record_progress,
     report_unit,
     status_of,
@@ -137,6 +138,12 @@ async def _route(
     if sent is not None:
         candidates = list(sent.item_ids)
     mine = await _my_item_ids(svc, speaker)
+    if "\n" in text.strip() and not evidence:
+        # "3 完成60%" / "4 已完成" on lines of their own: one report per line
+        lines = await _item_lines(svc, text, preferred=set(candidates) or mine)
+        if lines:
+            await record_lines(update, svc, speaker, lines, message=message)
+            return
     if reading.several_items:
         # "第24项 第999项完成": one reply naming two items is not silently one item's report
         named: list[int] = []
@@ -292,6 +299,27 @@ async def on_file(update: Update, context: Ctx) -> None:
     else:
         return
     await _route(update, svc, speaker, message, message.caption or "", evidence=(evidence,))
+
+
+async def _item_lines(
+    svc: Services, text: str, *, preferred: set[int]
+) -> list[tuple[StoredItem, str]]:
+    """A reply of two or more lines, each naming one item of its own ("3 完成60%" / "4 已完成"):
+    the items with their lines; empty when any line names none, several or an unknown item."""
+    lines = [line.strip() for line in text[:TEXT_LIMIT].splitlines() if line.strip()]
+    if len(lines) < 2:
+        return []
+    today = svc.now().date()
+    out: list[tuple[StoredItem, str]] = []
+    for line in lines:
+        reading = read_progress(line, today=today)
+        if reading.several_items or len(reading.item_refs) != 1:
+            return []
+        found = await resolve_item(svc, reading.item_refs[0], preferred=preferred)
+        if found.item is None or any(found.item.id == s.id for s, _ in out):
+            return []
+        out.append((found.item, line))
+    return out
 
 
 async def on_not_text(update: Update, context: Ctx) -> None:

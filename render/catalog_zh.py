@@ -216,6 +216,9 @@ ZH: dict[str, str] = {
         "用法:<code>/report 事项号 进展</code>\n例:<code>/report 4 完成60%,预计11月底完成</code>"
     ),
     "recorded": "已记录 第 {item} 项《{title}》:{what}。\n如有误,可直接编辑原消息或再次回复。",
+    "recorded_line": "已记录 第 {item} 项《{title}》:{what}。",
+    "recorded_line_tail": "如有误,可直接编辑原消息或再次回复。",
+    "recorded_lines_tail": "如有误,可直接编辑原消息,或回复本消息并写明事项号。",
     "recorded_button": "已记录 第 {item} 项《{title}》:{what}。\n可回复本消息补充一句说明(可选)。",
     "recorded_blocked": "已记录 第 {item} 项《{title}》:有困难。\n请回复本消息简要说明困难,便于协调解决。",
     "updated": "已更新 第 {item} 项《{title}》:{what}。",

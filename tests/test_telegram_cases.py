@@ -200,3 +200,37 @@ async def test_a_voice_message_sticker_or_location_gets_one_line_asking_for_text
     hint = await w.next_answer(group.id, sent)
     assert "请用文字回复" in hint["text"]
     assert len(w.sb.sent(group.id)) == before + 1  # one answer, to the reply only
+
+
+# -- one reply, one line per item ---------------------------------------------------------------
+
+
+async def test_a_reply_with_one_line_per_item_is_one_report_per_line(world: World) -> None:
+    """A contact answers a nudge about several items in one message, a line for each: each line
+    is stored as the report of its item, and one message confirms them all. A reply to that
+    confirmation is asked which item it is about, not added to one of them at random; a
+    second line that names no item stays part of the first line's report."""
+    w = world
+    contact = w.sb.create_user("联络员")
+    await w.join(contact, "局高新处")
+    answer = await w.say(contact, "3 完成60%,预计11月底完成\n4 已完成\n5 受资金影响,暂停")
+    assert answer["text"].count(RECORDED) == 3
+    rows = await w.rows(
+        "SELECT i.seq, r.status, r.percent, r.text FROM reports r JOIN items i ON i.id = r.item_id"
+        " ORDER BY i.seq"
+    )
+    assert rows == [
+        (3, "in_progress", 60.0, "3 完成60%,预计11月底完成"),
+        (4, "done", 100.0, "4 已完成"),
+        (5, "blocked", None, "5 受资金影响,暂停"),
+    ]
+    # a second line naming no item is part of the first line's report, as before
+    one = await w.say(contact, "3 完成70%\n其余工作正常推进")
+    assert one["text"].count(RECORDED) == 1
+    assert await w.rows("SELECT count(*), max(text) FROM reports WHERE percent = 70") == [
+        (1, "3 完成70%\n其余工作正常推进")
+    ]
+    # a reply to the combined confirmation: which item?
+    which = await w.say(contact, "补充:已报送材料", reply_to=answer)
+    assert RECORDED not in which["text"]
+    assert await w.rows("SELECT count(*) FROM reports") == [(4,)]
