@@ -53,7 +53,7 @@ from storage.reports_repo import (
     find_bot_message,
     latest_reports,
     record_bot_message,
-    report_for_message,
+    reports_for_message,
     take_draft,
 )
 
@@ -222,7 +222,8 @@ async def _ask_which(
 
 
 async def on_edit(update: Update, context: Ctx) -> None:
-    """An edited message updates the report it carried (the old version is kept)."""
+    """An edited message updates the report it carried (the old version is kept); a reply that
+    answered several items a line each updates each report with its own line."""
     svc = context.svc
     message = update.edited_message
     if message is None or not message.text:
@@ -230,25 +231,40 @@ async def on_edit(update: Update, context: Ctx) -> None:
     speaker = await who(update, svc)
     if not speaker.known:
         return
-    old = await report_for_message(svc.db, message.chat_id, message.message_id)
-    if old is None:
+    olds = await reports_for_message(svc.db, message.chat_id, message.message_id)
+    if not olds:
         return  # the original was not a report (a question, a draft): nothing to update
-    items = await load_items(svc, [old.item_id])
-    stored = items[old.item_id]
-    now = svc.now()
     edited = message.text
     if edited.startswith("/"):  # an edited "/report 16 …": the report is what follows the item
         parts = edited.split(None, 2)
         edited = parts[2] if len(parts) == 3 else ""
-    reading = read_progress(edited[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
-    text = reading.text if reading.item_refs else edited
+    if len(olds) == 1:
+        texts = {olds[0].item_id: edited}
+    else:
+        lines = await _item_lines(svc, edited, preferred={o.item_id for o in olds})
+        texts = {item.id: line for item, line in lines}
+    items = await load_items(svc, list(texts))
+    updated = [
+        await _amend(update, svc, old, items[old.item_id], texts[old.item_id])
+        for old in olds
+        if old.item_id in texts and old.item_id in items
+    ]
+    if updated:
+        what = ", ".join(f"report {o.id}" for o in olds)
+        await confirm(update, svc, "\n".join(updated), what=f"edit of {what}")
+
+
+async def _amend(update: Update, svc: Services, old: Report, stored: StoredItem, text: str) -> str:
+    """Store the new version of `old` read from `text`; the line that says so."""
+    now = svc.now()
+    reading = read_progress(text[:TEXT_LIMIT], targets=stored.item.targets, today=now.date())
     status = status_of(reading, None) if reading.understood else old.status
     new = await amend_report(
         svc.db,
         old.id,
         now=now,
         signoff_on=svc.settings.signoff,
-        text=text[:TEXT_LIMIT],
+        text=(reading.text if reading.item_refs else text)[:TEXT_LIMIT],
         status=status,
         percent=reading.percent
         if reading.percent is not None
@@ -261,14 +277,12 @@ async def on_edit(update: Update, context: Ctx) -> None:
     note_stored(update)
     if new.signoff == "pending" and old.signoff != "pending":
         await announce_done(svc, TelegramSender(update.get_bot()), new.id)
-    multi = await multi_plan(svc)
-    updated = svc.texts(
+    return svc.texts(
         "updated",
-        item=ref(stored, multi),
+        item=ref(stored, await multi_plan(svc)),
         title=esc(clip(stored.item.title, 30)),
         what=what_recorded(svc, reading, new.status),
     )
-    await confirm(update, svc, updated, what=f"edit of report {old.id}")
 
 
 async def on_file(update: Update, context: Ctx) -> None:

@@ -154,15 +154,15 @@ async def amend_report(
         return (await _select(conn, "r.id = ?", (new_id,)))[0]
 
 
-async def report_for_message(db: Database, chat_id: int, message_id: int) -> Report | None:
-    """The current report that a person's message (`chat_id`, `message_id`) carried."""
+async def reports_for_message(db: Database, chat_id: int, message_id: int) -> list[Report]:
+    """The current reports a person's message (`chat_id`, `message_id`) carried: one, or one
+    per line of a reply that answered several items a line each."""
     async with db.snapshot() as conn:
-        rows = await _select(
+        return await _select(
             conn,
             "r.chat_id = ? AND r.message_id = ? AND r.superseded_by IS NULL",
             (chat_id, message_id),
         )
-    return rows[-1] if rows else None
 
 
 async def latest_reports(

@@ -213,7 +213,8 @@ async def test_a_reply_with_one_line_per_item_is_one_report_per_line(world: Worl
     w = world
     contact = w.sb.create_user("联络员")
     await w.join(contact, "局高新处")
-    answer = await w.say(contact, "3 完成60%,预计11月底完成\n4 已完成\n5 受资金影响,暂停")
+    sent = contact.send_text("3 完成60%,预计11月底完成\n4 已完成\n5 受资金影响,暂停")
+    answer = await w.next_answer(contact.id, sent)
     assert answer["text"].count(RECORDED) == 3
     rows = await w.rows(
         "SELECT i.seq, r.status, r.percent, r.text FROM reports r JOIN items i ON i.id = r.item_id"
@@ -224,6 +225,19 @@ async def test_a_reply_with_one_line_per_item_is_one_report_per_line(world: Worl
         (4, "done", 100.0, "4 已完成"),
         (5, "blocked", None, "5 受资金影响,暂停"),
     ]
+    # editing the message updates each report with its own line, in one answer
+    contact.edit(sent, "3 完成80%\n4 已完成\n5 资金已到位,完成30%")
+    updated = await w.sb.wait_for_message(contact.id, timeout=10)
+    assert updated["text"].count("已更新") == 3
+    current = await w.rows(
+        "SELECT i.seq, r.status, r.percent, r.text FROM reports r JOIN items i ON i.id = r.item_id"
+        " WHERE r.superseded_by IS NULL ORDER BY i.seq"
+    )
+    assert current == [
+        (3, "in_progress", 80.0, "3 完成80%"),
+        (4, "done", 100.0, "4 已完成"),
+        (5, "in_progress", 30.0, "5 资金已到位,完成30%"),
+    ]
     # a second line naming no item is part of the first line's report, as before
     one = await w.say(contact, "3 完成70%\n其余工作正常推进")
     assert one["text"].count(RECORDED) == 1
@@ -233,4 +247,4 @@ async def test_a_reply_with_one_line_per_item_is_one_report_per_line(world: Worl
     # a reply to the combined confirmation: which item?
     which = await w.say(contact, "补充:已报送材料", reply_to=answer)
     assert RECORDED not in which["text"]
-    assert await w.rows("SELECT count(*) FROM reports") == [(4,)]
+    assert await w.rows("SELECT count(*) FROM reports WHERE superseded_by IS NULL") == [(4,)]
