@@ -274,9 +274,22 @@ def _marked(text: str) -> list[tuple[str, Role]]:
     """The pieces of a unit list with a (牵头) mark, each with its role, the mark taken out."""
     return [
         (_LEAD_MARK.sub("", piece).strip(), LEAD if _LEAD_MARK.search(piece) else SUPPORT)
-        for piece in re.split(r"[、,,;;]", text)
+        for piece in re.split(r"[、,,;;\n]", text)
         if piece.strip()
     ]
+
+
+_UNIT_FIELD = re.compile(rf"(?:{_UNIT_LABELS})\s*:")
+
+
+def cell_units(text: str, year: int) -> list[UnitRef]:
+    """The units of a table's unit cell that says their roles itself ("牵头:住建局\n配合:财政局",
+    "水务集团(牵头)、住建局"); empty when it says none, and the column's role applies."""
+    if _UNIT_FIELD.search(text):
+        return list(extract_units(text, False, year).units)
+    if _LEAD_MARK.search(text):
+        return [UnitRef(n, r) for piece, r in _marked(text) for n in split_units(piece)]
+    return []
 
 
 # The word closing a part of a bracket that says the units' role: 牵头 (lead), 配合 (support)
@@ -299,7 +312,7 @@ def _closing_sentence(text: str, c: _Collector) -> str:
         if m is None:
             continue
         lead = split_units(m.group("lead"))
-        support = split_units(m.group("support") or "") if "support" in m.groupdict() else []
+        support = split_units(m.groupdict().get("support") or "")
         names = [*lead, *support]
         if lead and len(names) <= 12 and all(looks_like_unit(n) for n in names):
             c.add(lead, LEAD)

@@ -112,8 +112,8 @@ _PART_AFTER = re.compile(
 
 
 def _part_by(text: str, phrase: str, targets: list[Target]) -> str | None:
-    """The step when the only date of an item is when part of its quantity is due ("引进项目
-    10个,6月底前完成5个": 5 of the 10 by June), as the plan writes it; None otherwise."""
+    """The step, as the plan writes it, when the item's latest date (`phrase`) is when only part
+    of its quantity is due ("引进项目10个,6月底前完成5个": 5 of the 10 by June); else None."""
     if text.count(phrase) != 1:
         return None
     at = text.index(phrase) + len(phrase)

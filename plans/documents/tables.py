@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from plans.deadlines import item_deadline
+from plans.documents.assignments import cell_units
 from plans.documents.columns import base_kind, column_kind, find_header
 from plans.documents.items import (
     Context,
@@ -298,29 +299,11 @@ def _row_units(
             role = SUPPORT
         elif has_lead_column and "牵头" not in header[row.cols[key]]:
             role = SUPPORT  # 责任单位 beside a 牵头单位 column supports
-        named = _cell_roles(value, ctx) or [(name, role) for name in split_units(value)]
-        for name, r in named:
-            if all(u.name != name for u in units):
-                units.append(UnitRef(name, r))
+        named = cell_units(value, ctx.year) or [UnitRef(name, role) for name in split_units(value)]
+        for u in named:
+            if all(x.name != u.name for x in units):
+                units.append(u)
     return units
-
-
-_CELL_LABEL = re.compile(r"(?:牵头|配合|协办|参与|主办|主责|责任)(?:单位|部门|处室|科室|股室)?\s*:")
-_LEAD_MARK = re.compile(r"\((?:牵头|主办|主责)\)")
-
-
-def _cell_roles(value: str, ctx: Context) -> list[tuple[str, Role]]:
-    """Roles written inside a unit cell: "牵头:住建局\n配合:自然资源局、财政局", or
-    "水务集团(牵头)、住建局" (the one marked leads, the others support); empty when none."""
-    if _CELL_LABEL.search(value):
-        return [(u.name, u.role) for u in read_item_text(value, ctx).units]
-    if _LEAD_MARK.search(value):
-        out: list[tuple[str, Role]] = []
-        for part in re.split(r"[、,,;;\n]", value):
-            role: Role = LEAD if _LEAD_MARK.search(part) else SUPPORT
-            out += [(name, role) for name in split_units(_LEAD_MARK.sub("", part))]
-        return out
-    return []
 
 
 def _continue(item: Item, units: list[UnitRef], when: str, ctx: Context) -> Item:
